@@ -1,0 +1,100 @@
+//! Starts the real `weft` binary on a free loopback port with a fresh data directory.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::plugins::repo_root;
+
+pub struct Server {
+    pub addr: String,
+    pub data: PathBuf,
+    extra_args: Vec<String>,
+    child: Child,
+}
+
+fn spawn(addr: &str, data: &Path, extra_args: &[&str]) -> Child {
+    Command::new(weft_binary())
+        .args(["serve", "--listen", addr, "--data"])
+        .arg(data)
+        .args(extra_args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawning weft serve")
+}
+
+/// The `weft` binary built by `cargo build` (which `cargo xtask test` runs before the tests).
+pub fn weft_binary() -> PathBuf {
+    let dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(Path::parent).map(Path::to_path_buf))
+        .unwrap_or_else(|| repo_root().join("target").join("debug"));
+    let bin = dir.join("weft");
+    assert!(bin.exists(), "{} is missing; run `cargo build -p weft-server` (cargo xtask test does)", bin.display());
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+}
+
+impl Server {
+    /// Starts `weft serve` on 127.0.0.1 with `data` as its data directory and waits until it listens.
+    pub fn start(data: &Path, extra_args: &[&str]) -> Server {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let child = spawn(&addr, data, extra_args);
+        let server = Server { addr, data: data.to_path_buf(), extra_args: extra_args.iter().map(|a| a.to_string()).collect(), child };
+        server.wait_healthy();
+        server
+    }
+
+    /// SIGKILL (as a crash would), then start again on the same address and data directory.
+    pub fn crash_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let args: Vec<&str> = self.extra_args.iter().map(String::as_str).collect();
+        self.child = spawn(&self.addr, &self.data, &args);
+        self.wait_healthy();
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    fn wait_healthy(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(&self.addr).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("weft serve did not listen on {} within 60 s", self.addr);
+    }
+
+    /// SIGKILL, as a crash would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the `weft` CLI to completion and returns (exit code, stdout, stderr).
+pub fn weft(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let out = Command::new(weft_binary()).args(args).current_dir(cwd).output().expect("running weft");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

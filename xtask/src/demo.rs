@@ -1,0 +1,132 @@
+//! `cargo xtask run`: build, seed demo content into ./data, and serve on 127.0.0.1:8080.
+//!
+//! Demo users and tokens are for local use only; their passwords are documented in the README.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::setup;
+
+/// (username, role, password): one user per role the plugin runtime uses so far.
+const DEMO_USERS: &[(&str, &str, &str)] = &[
+    ("admin", "admin", "admin-demo-pass"),
+    ("dev", "plugin-developer", "dev-demo-pass"),
+    ("ops", "operator", "ops-demo-pass"),
+    ("integrator", "integrator", "integrator-demo-pass"),
+];
+
+fn weft_binary() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| setup::root().join("target"));
+    target.join("debug").join("weft")
+}
+
+pub fn run(args: &[String]) -> anyhow::Result<()> {
+    let listen = args.iter().position(|a| a == "--listen").and_then(|i| args.get(i + 1)).cloned()
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let components = setup::build_plugins()?;
+    setup::step("build weft", setup::cargo(&setup::root()).args(["build", "-p", "weft-server"]))?;
+    let weft = weft_binary();
+    let data = setup::root().join("data");
+    std::fs::create_dir_all(&data)?;
+    let tokens = seed_users(&weft, &data)?;
+
+    let mut server = Command::new(&weft)
+        .args(["serve", "--listen", &listen, "--data"])
+        .arg(&data)
+        .spawn()
+        .context("starting weft serve")?;
+    wait_for(&listen)?;
+    let server_url = format!("http://{listen}");
+    let dev_token = token_for(&tokens, "dev")?;
+    let ops_token = token_for(&tokens, "ops")?;
+    run_weft(&weft, &["plugin", "publish", &components.join("router.wasm").to_string_lossy(), "--server", &server_url, "--token", &dev_token])?;
+    let config = data.join("demo-router-config.json");
+    std::fs::write(
+        &config,
+        r#"{"queues": {"zh": "billing-cn", "en": "billing-en"}, "default_queue": "general", "vip_queue": "vip"}"#,
+    )?;
+    run_weft(
+        &weft,
+        &[
+            "deployment", "put", "demo-router", "--plugin", "router@0.1.0", "--grant", "effect.assign", "--grant",
+            "effect.tag", "--config", &config.to_string_lossy(), "--server", &server_url, "--token", &ops_token,
+        ],
+    )?;
+    println!(
+        "\nWeft is running on {server_url} with demo data in {}.\n\
+         Demo users (local use only): {}\n\
+         API tokens: {}\n\
+         Try:  curl -s -H \"Authorization: Bearer $(grep ^ops= {} | cut -d= -f2)\" \\\n\
+               -d '{{\"ticket\":{{\"id\":\"T-1\",\"channel\":\"chat\",\"language\":\"zh-CN\",\"customer\":{{\"id\":\"C-1\"}}}}}}' \\\n\
+               -H 'content-type: application/json' {server_url}/v1/deployments/demo-router/invoke\n\
+         Press Ctrl-C to stop.",
+        data.display(),
+        DEMO_USERS.iter().map(|(u, r, p)| format!("{u} ({r}, password {p})")).collect::<Vec<_>>().join(", "),
+        tokens.display(),
+        tokens.display(),
+    );
+    let status = server.wait()?;
+    if !status.success() {
+        bail!("weft serve exited with {status}");
+    }
+    Ok(())
+}
+
+fn run_weft(weft: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new(weft).args(args).stderr(Stdio::inherit()).output().context("running weft")?;
+    if !out.status.success() {
+        bail!("`weft {}` failed", args.first().copied().unwrap_or_default());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Creates the demo users and one token each, once; later runs reuse `data/demo-tokens.env`.
+fn seed_users(weft: &Path, data: &Path) -> anyhow::Result<PathBuf> {
+    let tokens = data.join("demo-tokens.env");
+    if tokens.exists() {
+        return Ok(tokens);
+    }
+    let mut lines = String::new();
+    for (user, role, password) in DEMO_USERS {
+        let mut child = Command::new(weft)
+            .args(["user", "add", user, "--role", role, "--data"])
+            .arg(data)
+            .stdin(Stdio::piped())
+            .spawn()
+            .context("running weft user add")?;
+        if let Some(stdin) = child.stdin.as_mut() {
+            stdin.write_all(password.as_bytes())?;
+        }
+        drop(child.stdin.take());
+        if !child.wait()?.success() {
+            bail!("could not create demo user {user}");
+        }
+        let data_arg = data.to_string_lossy();
+        let token = run_weft(weft, &["token", "create", user, "--name", "demo", "--data", &data_arg])?;
+        lines.push_str(&format!("{user}={token}\n"));
+    }
+    std::fs::write(&tokens, lines)?;
+    Ok(tokens)
+}
+
+fn token_for(tokens: &Path, user: &str) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(tokens)?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{user}=")).map(str::to_string))
+        .with_context(|| format!("{} has no token for {user}; delete it to reseed", tokens.display()))
+}
+
+fn wait_for(listen: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(listen).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("weft serve did not start listening on {listen} within 60 s")
+}

@@ -1,0 +1,62 @@
+//! Installing and building what the commands need.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+pub fn cargo(dir: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// Same rule the tests use: `$WEFT_PLUGINS_TARGET`, else `$CARGO_TARGET_DIR/plugins`, else
+/// `plugins/target`. A separate directory keeps the guest build off the host build's lock.
+pub fn plugins_target() -> PathBuf {
+    if let Some(dir) = std::env::var_os("WEFT_PLUGINS_TARGET") {
+        return PathBuf::from(dir);
+    }
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir).join("plugins"),
+        None => root().join("plugins").join("target"),
+    }
+}
+
+pub fn plugins_cargo() -> Command {
+    let mut cmd = cargo(&root().join("plugins"));
+    cmd.env("CARGO_TARGET_DIR", plugins_target());
+    cmd
+}
+
+/// Runs one named step, failing with its name.
+pub fn step(name: &str, cmd: &mut Command) -> anyhow::Result<()> {
+    eprintln!("==> {name}");
+    let status = cmd.status().with_context(|| format!("starting {name}"))?;
+    if !status.success() {
+        bail!("{name} failed ({status})");
+    }
+    Ok(())
+}
+
+pub fn ensure_wasm_target() -> anyhow::Result<()> {
+    let out = Command::new("rustup").args(["target", "list", "--installed"]).output().context("running rustup")?;
+    if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == "wasm32-wasip2") {
+        return Ok(());
+    }
+    step("install the wasm32-wasip2 target", Command::new("rustup").args(["target", "add", "wasm32-wasip2"]))
+}
+
+/// Compiles every guest crate and returns the folder with the components.
+pub fn build_plugins() -> anyhow::Result<PathBuf> {
+    ensure_wasm_target()?;
+    step(
+        "build plugins (wasm32-wasip2)",
+        plugins_cargo().args(["build", "--release", "--workspace", "--target", "wasm32-wasip2"]),
+    )?;
+    Ok(plugins_target().join("wasm32-wasip2").join("release"))
+}
