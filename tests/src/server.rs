@@ -46,7 +46,12 @@ impl Server {
     pub fn start(data: &Path, extra_args: &[&str]) -> Server {
         let addr = format!("127.0.0.1:{}", free_port());
         let child = spawn(&addr, data, extra_args);
-        let server = Server { addr, data: data.to_path_buf(), extra_args: extra_args.iter().map(|a| a.to_string()).collect(), child };
+        let server = Server {
+            addr,
+            data: data.to_path_buf(),
+            extra_args: extra_args.iter().map(|a| a.to_string()).collect(),
+            child,
+        };
         server.wait_healthy();
         server
     }

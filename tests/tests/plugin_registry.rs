@@ -112,7 +112,8 @@ async fn publish_list_inspect() {
     let version = items[0]["version"].as_str().expect("version").to_string();
     let (status, inspect) = env.get(&env.ops, &format!("/v1/plugins/router/{version}")).await;
     assert_eq!(status, 200);
-    let caps: Vec<&str> = inspect["capabilities"].as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
+    let caps: Vec<&str> =
+        inspect["capabilities"].as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
     assert!(caps.contains(&"effect.assign"), "{inspect}");
 }
 
@@ -202,7 +203,8 @@ async fn deploy_grant_and_invoke() {
 
     // `weft deployment grant` adds the capability (GET + PUT with If-Match).
     let server = format!("http://{}", env.server.addr);
-    let (code, _, err) = weft(&["deployment", "grant", "probe", "kv", "--server", &server, "--token", &env.ops], Path::new("."));
+    let (code, _, err) =
+        weft(&["deployment", "grant", "probe", "kv", "--server", &server, "--token", &env.ops], Path::new("."));
     assert_eq!(code, 0, "{err}");
     let (_, report) = env.post(&env.ops, "/v1/deployments/probe/invoke", input).await;
     assert!(report["result"]["decision"].is_object(), "{report}");
@@ -235,6 +237,8 @@ async fn registry_survives_a_restart() {
     let mut env = start();
     assert_eq!(env.publish(&env.dev, component("router"), None).await.0, 201);
     env.server.crash_and_restart();
+    // Pooled connections died with the old process; a client reconnects.
+    env.http = reqwest::Client::new();
     assert_eq!(env.plugin_count().await, 1);
     // The same bytes are still recognised as already published.
     assert_eq!(env.publish(&env.dev, component("router"), None).await.0, 200);

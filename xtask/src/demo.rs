@@ -19,17 +19,16 @@ const DEMO_USERS: &[(&str, &str, &str)] = &[
     ("integrator", "integrator", "integrator-demo-pass"),
 ];
 
-fn weft_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| setup::root().join("target"));
-    target.join("debug").join("weft")
-}
-
 pub fn run(args: &[String]) -> anyhow::Result<()> {
-    let listen = args.iter().position(|a| a == "--listen").and_then(|i| args.get(i + 1)).cloned()
+    let listen = args
+        .iter()
+        .position(|a| a == "--listen")
+        .and_then(|i| args.get(i + 1))
+        .cloned()
         .unwrap_or_else(|| "127.0.0.1:8080".into());
     let components = setup::build_plugins()?;
     setup::step("build weft", setup::cargo(&setup::root()).args(["build", "-p", "weft-server"]))?;
-    let weft = weft_binary();
+    let weft = setup::weft_binary();
     let data = setup::root().join("data");
     std::fs::create_dir_all(&data)?;
     let tokens = seed_users(&weft, &data)?;
@@ -43,7 +42,18 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let server_url = format!("http://{listen}");
     let dev_token = token_for(&tokens, "dev")?;
     let ops_token = token_for(&tokens, "ops")?;
-    run_weft(&weft, &["plugin", "publish", &components.join("router.wasm").to_string_lossy(), "--server", &server_url, "--token", &dev_token])?;
+    run_weft(
+        &weft,
+        &[
+            "plugin",
+            "publish",
+            &components.join("router.wasm").to_string_lossy(),
+            "--server",
+            &server_url,
+            "--token",
+            &dev_token,
+        ],
+    )?;
     let config = data.join("demo-router-config.json");
     std::fs::write(
         &config,
@@ -52,8 +62,21 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     run_weft(
         &weft,
         &[
-            "deployment", "put", "demo-router", "--plugin", "router@0.1.0", "--grant", "effect.assign", "--grant",
-            "effect.tag", "--config", &config.to_string_lossy(), "--server", &server_url, "--token", &ops_token,
+            "deployment",
+            "put",
+            "demo-router",
+            "--plugin",
+            "router@0.1.0",
+            "--grant",
+            "effect.assign",
+            "--grant",
+            "effect.tag",
+            "--config",
+            &config.to_string_lossy(),
+            "--server",
+            &server_url,
+            "--token",
+            &ops_token,
         ],
     )?;
     println!(

@@ -40,12 +40,35 @@ fn test() -> anyhow::Result<()> {
     setup::build_plugins()?;
     setup::step(
         "lint (plugins, wasm32-wasip2)",
-        setup::plugins_cargo().args(["clippy", "--workspace", "--all-targets", "--target", "wasm32-wasip2", "--", "-D", "warnings"]),
+        setup::plugins_cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--target",
+            "wasm32-wasip2",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
-    setup::step("lint (host)", setup::cargo(&root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    setup::step(
+        "lint (host)",
+        setup::cargo(&root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+    )?;
     // The end-to-end tests start the real `weft` binary, so it must exist before they run.
     setup::step("build weft", setup::cargo(&root).args(["build", "--workspace", "--bins"]))?;
     setup::step("plugin SDK and plugin unit tests (native)", setup::plugins_cargo().args(["test", "--workspace"]))?;
+    // Every plugin's fixtures, through the real host runtime, as its author runs them.
+    for dir in setup::plugin_dirs_with_fixtures()? {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        setup::step(
+            &format!("weft plugin test {name}"),
+            std::process::Command::new(setup::weft_binary())
+                .args(["plugin", "test", "--dir"])
+                .arg(&dir)
+                .env("CARGO_TARGET_DIR", setup::plugins_target()),
+        )?;
+    }
     setup::step("host tests", setup::cargo(&root).args(["test", "--workspace"]))?;
     Ok(())
 }
@@ -53,5 +76,8 @@ fn test() -> anyhow::Result<()> {
 fn bench() -> anyhow::Result<()> {
     setup::ensure_wasm_target()?;
     setup::build_plugins()?;
-    setup::step("runtime benchmark", setup::cargo(&setup::root()).args(["bench", "-p", "weft-runtime", "--bench", "invoke"]))
+    setup::step(
+        "runtime benchmark",
+        setup::cargo(&setup::root()).args(["bench", "-p", "weft-runtime", "--bench", "invoke"]),
+    )
 }

@@ -60,3 +60,24 @@ pub fn build_plugins() -> anyhow::Result<PathBuf> {
     )?;
     Ok(plugins_target().join("wasm32-wasip2").join("release"))
 }
+
+/// The debug `weft` binary that `cargo build` produces.
+pub fn weft_binary() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    target.join("debug").join("weft")
+}
+
+/// Guest crates that ship `fixtures/` (the standard plugins and the router example).
+pub fn plugin_dirs_with_fixtures() -> anyhow::Result<Vec<PathBuf>> {
+    let mut dirs = Vec::new();
+    for group in [root().join("plugins"), root().join("plugins").join("testdata")] {
+        for entry in std::fs::read_dir(&group).with_context(|| format!("reading {}", group.display()))? {
+            let path = entry?.path();
+            if path.join("fixtures").is_dir() && path.join("weft.toml").is_file() {
+                dirs.push(path);
+            }
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}

@@ -32,7 +32,8 @@ mod bare {
 }
 use bare::weft::plugin::host as h;
 
-const CONFIG: &str = r#"{"queues": {"zh": "billing-cn", "en": "billing-en"}, "default_queue": "general", "vip_queue": "vip"}"#;
+const CONFIG: &str =
+    r#"{"queues": {"zh": "billing-cn", "en": "billing-en"}, "default_queue": "general", "vip_queue": "vip"}"#;
 
 fn input() -> StepInput {
     serde_json::from_value(json!({

@@ -80,8 +80,7 @@ pub fn inspect(bytes: &[u8], side_manifest: Option<&str>) -> Result<Artifact, Pl
             ));
         }
     };
-    let manifest =
-        Manifest::parse(&manifest_text).map_err(|err| PluginError::invalid_component(err.to_string()))?;
+    let manifest = Manifest::parse(&manifest_text).map_err(|err| PluginError::invalid_component(err.to_string()))?;
     Ok(Artifact { digest: digest(bytes), manifest, manifest_text })
 }
 

@@ -48,7 +48,9 @@ impl CompileCache {
             // this engine compiled; wasmtime still checks the header and engine compatibility.
             match unsafe { Component::deserialize_file(engine, &path) } {
                 Ok(component) => return Ok((component, CompileSource::DiskCache)),
-                Err(err) => tracing::warn!(path = %path.display(), error = %err, "discarding unusable compiled artifact"),
+                Err(err) => {
+                    tracing::warn!(path = %path.display(), error = %err, "discarding unusable compiled artifact")
+                }
             }
         }
         let component = Component::new(engine, bytes).map_err(|err| {

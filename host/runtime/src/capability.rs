@@ -122,11 +122,7 @@ impl Grants {
     ) -> Result<Self, UndeclaredGrant> {
         let granted: BTreeSet<_> = granted.into_iter().collect();
         if let Some(&capability) = granted.difference(declared).next() {
-            return Err(UndeclaredGrant {
-                deployment: deployment.to_string(),
-                plugin: plugin.to_string(),
-                capability,
-            });
+            return Err(UndeclaredGrant { deployment: deployment.to_string(), plugin: plugin.to_string(), capability });
         }
         Ok(Self { deployment: deployment.to_string(), plugin: plugin.to_string(), declared: declared.clone(), granted })
     }

@@ -53,11 +53,8 @@ pub(crate) fn check(engine: &Engine, component: &Component) -> Result<semver::Ve
 /// Same major version (same minor for 0.x), and no newer than the host: a newer minor may call
 /// functions this host does not have.
 fn compatible(plugin: &semver::Version, host: &semver::Version) -> bool {
-    let same_line = if host.major == 0 {
-        plugin.major == 0 && plugin.minor == host.minor
-    } else {
-        plugin.major == host.major
-    };
+    let same_line =
+        if host.major == 0 { plugin.major == 0 && plugin.minor == host.minor } else { plugin.major == host.major };
     same_line && plugin <= host
 }
 

@@ -7,19 +7,15 @@ use crate::bindings::{wit_decider as d, wit_effects as e, wit_host as h, wit_typ
 use crate::model::{self as m, Fields};
 
 fn fields_in(fields: &Fields) -> Vec<t::Field> {
-    fields
-        .iter()
-        .map(|(name, value)| t::Field { name: name.clone(), value: value.to_string() })
-        .collect()
+    fields.iter().map(|(name, value)| t::Field { name: name.clone(), value: value.to_string() }).collect()
 }
 
 /// Parses fields returned by a plugin; `what` names the place for the error message.
 pub(crate) fn fields_out(fields: Vec<t::Field>, what: &str) -> Result<Fields, String> {
     let mut out = Fields::new();
     for f in fields {
-        let value = serde_json::from_str(&f.value).map_err(|err| {
-            format!("{what} `{}` is not valid JSON ({err}); encode values with serde_json", f.name)
-        })?;
+        let value = serde_json::from_str(&f.value)
+            .map_err(|err| format!("{what} `{}` is not valid JSON ({err}); encode values with serde_json", f.name))?;
         if out.insert(f.name.clone(), value).is_some() {
             return Err(format!("{what} `{}` appears twice", f.name));
         }
@@ -64,7 +60,11 @@ pub(crate) fn step_input(i: &m::StepInput) -> d::StepInput {
         prior: i
             .prior
             .iter()
-            .map(|p| d::PriorStep { step: p.step.clone(), plugin: p.plugin.clone(), decision: decision_in(&p.decision) })
+            .map(|p| d::PriorStep {
+                step: p.step.clone(),
+                plugin: p.plugin.clone(),
+                decision: decision_in(&p.decision),
+            })
             .collect(),
         sla: i.sla.map(|s| t::SlaStatus { due: s.due, warned: s.warned, breached: s.breached }),
     }
@@ -117,9 +117,11 @@ fn decision_in(dec: &m::Decision) -> d::Decision {
 
 fn effect_in(ef: &m::Effect) -> e::Effect {
     match ef {
-        m::Effect::Assign(a) => {
-            e::Effect::Assign(e::Assignment { queue: a.queue.clone(), agent: a.agent.clone(), reason: a.reason.clone() })
-        }
+        m::Effect::Assign(a) => e::Effect::Assign(e::Assignment {
+            queue: a.queue.clone(),
+            agent: a.agent.clone(),
+            reason: a.reason.clone(),
+        }),
         m::Effect::Escalate(x) => e::Effect::Escalate(e::Escalation {
             level: x.level.into(),
             reasons: x.reasons.clone(),
@@ -152,7 +154,9 @@ fn effect_in(ef: &m::Effect) -> e::Effect {
             reason: a.reason.clone(),
             timeout_ms: a.timeout_ms,
         }),
-        m::Effect::SetField { name, value } => e::Effect::SetField(t::Field { name: name.clone(), value: value.to_string() }),
+        m::Effect::SetField { name, value } => {
+            e::Effect::SetField(t::Field { name: name.clone(), value: value.to_string() })
+        }
     }
 }
 
@@ -259,11 +263,22 @@ pub(crate) fn directory_in(dir: m::Directory) -> h::Directory {
         queues: dir
             .queues
             .into_iter()
-            .map(|q| t::Queue { id: q.id, name: q.name, skills: q.skills.into_iter().map(skill_in).collect(), languages: q.languages })
+            .map(|q| t::Queue {
+                id: q.id,
+                name: q.name,
+                skills: q.skills.into_iter().map(skill_in).collect(),
+                languages: q.languages,
+            })
             .collect(),
     }
 }
 
 pub(crate) fn credit_record_in(c: m::CreditRecord) -> h::CreditRecord {
-    h::CreditRecord { key: c.key, amount_cents: c.amount_cents, currency: c.currency, issued_at: c.issued_at, reason: c.reason }
+    h::CreditRecord {
+        key: c.key,
+        amount_cents: c.amount_cents,
+        currency: c.currency,
+        issued_at: c.issued_at,
+        reason: c.reason,
+    }
 }

@@ -151,7 +151,11 @@ fn classify(
     for effect in &decision.effects {
         state.grants.check(effect.capability()).map_err(|denial| PluginError::CapabilityDenied {
             capability: denial.capability,
-            message: format!("the plugin returned a `{}` effect, but {}", effect_name(effect.capability().as_str()), denial.message),
+            message: format!(
+                "the plugin returned a `{}` effect, but {}",
+                effect_name(effect.capability().as_str()),
+                denial.message
+            ),
         })?;
     }
     Ok(decision)
@@ -161,7 +165,12 @@ fn effect_name(capability: &str) -> &str {
     capability.strip_prefix("effect.").unwrap_or(capability)
 }
 
-fn trap_error(err: wasmtime::Error, state: &HostState, limits: &crate::limits::Limits, stack_bytes: usize) -> PluginError {
+fn trap_error(
+    err: wasmtime::Error,
+    state: &HostState,
+    limits: &crate::limits::Limits,
+    stack_bytes: usize,
+) -> PluginError {
     if state.deadline_hit {
         return PluginError::Deadline { limit_ms: limits.deadline_ms };
     }

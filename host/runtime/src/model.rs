@@ -12,8 +12,8 @@ mod ticket;
 pub use decision::{Decision, Outcome, PriorStep, StepError, StepErrorKind, StepInput};
 pub use directory::{Agent, AgentQuery, ChannelLoad, CreditRecord, Directory, KbHit, KbQuery, Presence, Queue, Skill};
 pub use effect::{
-    ApprovalRequest, Assignment, Credit, CreditKind, Effect, Escalation, EscalationLevel, NotifyChannel,
-    Notification, Redaction, Span, TagChange,
+    ApprovalRequest, Assignment, Credit, CreditKind, Effect, Escalation, EscalationLevel, Notification, NotifyChannel,
+    Redaction, Span, TagChange,
 };
 pub use ticket::{AuthorKind, Channel, Consent, Customer, Message, Priority, SlaStatus, Ticket, Tier};
 

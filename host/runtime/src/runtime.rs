@@ -77,11 +77,11 @@ pub struct Runtime {
 
 impl Runtime {
     pub fn new(config: RuntimeConfig) -> Result<Self, PluginError> {
-        let engine = Engine::new(&engine_config(&config)).map_err(|err| {
-            PluginError::invalid_component(format!("could not start the wasm engine: {err:#}"))
-        })?;
+        let engine = Engine::new(&engine_config(&config))
+            .map_err(|err| PluginError::invalid_component(format!("could not start the wasm engine: {err:#}")))?;
         let mut linker = Linker::new(&engine);
-        let link = |err: wasmtime::Error| PluginError::invalid_component(format!("could not link host functions: {err:#}"));
+        let link =
+            |err: wasmtime::Error| PluginError::invalid_component(format!("could not link host functions: {err:#}"));
         // All of WASI is linked so any wasip2 guest instantiates, but the per-invocation context
         // denies everything (see `state.rs`).
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link)?;

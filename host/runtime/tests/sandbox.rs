@@ -64,10 +64,7 @@ async fn healthy_plugin_decides_and_reports_costs() {
     let report = run(&rt, &dep, &input("invoice", "zh-CN", "standard")).await;
     let decision = report.result.as_ref().expect("decision");
     assert_eq!(decision.outcome, Outcome::Proceed);
-    assert!(
-        decision.effects.iter().any(|e| matches!(e, Effect::Assign(a) if a.queue == "billing-cn")),
-        "{decision:?}"
-    );
+    assert!(decision.effects.iter().any(|e| matches!(e, Effect::Assign(a) if a.queue == "billing-cn")), "{decision:?}");
     assert!(report.fuel_used > 0 && report.fuel_used < report.fuel_budget);
     assert!(report.peak_memory_bytes > 0 && report.peak_memory_bytes <= report.memory_limit_bytes);
     assert!(!report.logs.is_empty(), "the router logs a line");
@@ -233,7 +230,12 @@ async fn swallowed_denial_is_still_recorded() {
 async fn undeclared_grant_is_refused() {
     let rt = runtime();
     let plugin = rt.load(&component("router"), None).unwrap();
-    let spec = DeploymentSpec { name: "r".into(), grants: vec![Capability::PiiRaw], config: router_config(), ..Default::default() };
+    let spec = DeploymentSpec {
+        name: "r".into(),
+        grants: vec![Capability::PiiRaw],
+        config: router_config(),
+        ..Default::default()
+    };
     let err = rt.deploy(plugin, &spec).err().expect("refused");
     assert!(err.to_string().contains("does not declare it"), "{err}");
 }
@@ -241,7 +243,7 @@ async fn undeclared_grant_is_refused() {
 // A plugin built against a future major contract is refused with both versions named.
 #[tokio::test]
 async fn incompatible_contract_is_refused() {
-    let err = runtime().load(&component("incompatible-contract"), None).err().expect("refused");
+    let err = runtime().load(&component("incompatible-contract"), None).expect_err("refused");
     assert_eq!(err.kind(), "incompatible-contract");
     let message = err.to_string();
     assert!(message.contains("weft:plugin@1.0.0") && message.contains("weft:plugin@0.1.0"), "{message}");

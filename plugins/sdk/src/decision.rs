@@ -7,12 +7,7 @@ use crate::{Decision, Effect, Field, Outcome, StepError};
 impl Decision {
     /// A decision with the given outcome and nothing else.
     pub fn new(outcome: Outcome) -> Self {
-        Self {
-            outcome,
-            reasons: Vec::new(),
-            outputs: Vec::new(),
-            effects: Vec::new(),
-        }
+        Self { outcome, reasons: Vec::new(), outputs: Vec::new(), effects: Vec::new() }
     }
 
     /// Continue with the next step of the workflow.
@@ -56,17 +51,10 @@ impl Decision {
 
     /// Like [`Decision::output`], but a value that cannot be represented as JSON is an
     /// `internal` [`StepError`] instead of a panic.
-    pub fn try_output(
-        mut self,
-        name: impl Into<String>,
-        value: &(impl Serialize + ?Sized),
-    ) -> Result<Self, StepError> {
+    pub fn try_output(mut self, name: impl Into<String>, value: &(impl Serialize + ?Sized)) -> Result<Self, StepError> {
         let name = name.into();
-        let value = serde_json::to_string(value).map_err(|error| {
-            StepError::internal(format!(
-                "output `{name}` cannot be serialized to JSON: {error}"
-            ))
-        })?;
+        let value = serde_json::to_string(value)
+            .map_err(|error| StepError::internal(format!("output `{name}` cannot be serialized to JSON: {error}")))?;
         match self.outputs.iter_mut().find(|field| field.name == name) {
             Some(field) => field.value = value,
             None => self.outputs.push(Field { name, value }),
@@ -111,15 +99,10 @@ mod tests {
     // Outputs are a JSON object in the host's model, so a name is set at most once.
     #[test]
     fn output_serializes_to_json_and_the_last_value_wins() {
-        let decision = Decision::proceed()
-            .output("queue", "general")
-            .output("score", &0.5)
-            .output("queue", "billing-cn");
+        let decision =
+            Decision::proceed().output("queue", "general").output("score", &0.5).output("queue", "billing-cn");
         assert_eq!(decision.outputs.len(), 2);
-        assert_eq!(
-            decision.get_output("queue"),
-            Some(crate::json!("billing-cn"))
-        );
+        assert_eq!(decision.get_output("queue"), Some(crate::json!("billing-cn")));
         assert_eq!(decision.outputs[1].value, "0.5");
     }
 

@@ -19,17 +19,13 @@
 use serde::Serialize;
 
 use crate::{
-    ApprovalRequest, Assignment, Credit, CreditKind, Effect, Escalation, EscalationLevel, Field,
-    Notification, NotifyChannel, Redaction, Span, TagChange,
+    ApprovalRequest, Assignment, Credit, CreditKind, Effect, Escalation, EscalationLevel, Field, Notification,
+    NotifyChannel, Redaction, Span, TagChange,
 };
 
 /// Put the ticket in `queue` (capability `effect.assign`); add `.agent(id)` to name an agent.
 pub fn assign(queue: impl Into<String>) -> Assignment {
-    Assignment {
-        queue: queue.into(),
-        agent: None,
-        reason: String::new(),
-    }
+    Assignment { queue: queue.into(), agent: None, reason: String::new() }
 }
 
 impl Assignment {
@@ -48,12 +44,7 @@ impl Assignment {
 
 /// Escalate the ticket (capability `effect.escalate`).
 pub fn escalate(level: EscalationLevel) -> Escalation {
-    Escalation {
-        level,
-        reasons: Vec::new(),
-        notify: Vec::new(),
-        summary: String::new(),
-    }
+    Escalation { level, reasons: Vec::new(), notify: Vec::new(), summary: String::new() }
 }
 
 impl Escalation {
@@ -78,12 +69,7 @@ impl Escalation {
 
 /// Send a message on `channel` to `to` (capability `effect.notify`).
 pub fn notify(channel: NotifyChannel, to: impl Into<String>) -> Notification {
-    Notification {
-        channel,
-        to: to.into(),
-        subject: String::new(),
-        body: String::new(),
-    }
+    Notification { channel, to: to.into(), subject: String::new(), body: String::new() }
 }
 
 impl Notification {
@@ -105,11 +91,7 @@ impl Notification {
 ///
 /// Set `.key(..)` to something that identifies the cause (an incident id, an order id): the host
 /// never issues two credits with the same key, also across runs.
-pub fn credit(
-    customer: impl Into<String>,
-    amount_cents: i64,
-    currency: impl Into<String>,
-) -> Credit {
+pub fn credit(customer: impl Into<String>, amount_cents: i64, currency: impl Into<String>) -> Credit {
     Credit {
         customer: customer.into(),
         amount_cents,
@@ -143,11 +125,7 @@ impl Credit {
 /// Replace byte ranges of a ticket text field — `subject`, `body` or `conversation.<n>` —
 /// (capability `effect.redact`). The replacement defaults to `***`.
 pub fn redact(field: impl Into<String>) -> Redaction {
-    Redaction {
-        field: field.into(),
-        spans: Vec::new(),
-        replacement: "***".to_owned(),
-    }
+    Redaction { field: field.into(), spans: Vec::new(), replacement: "***".to_owned() }
 }
 
 impl Redaction {
@@ -166,10 +144,7 @@ impl Redaction {
 
 /// Change the ticket's tags (capability `effect.tag`); chain `.add(..)` and `.remove(..)`.
 pub fn tag() -> TagChange {
-    TagChange {
-        add: Vec::new(),
-        remove: Vec::new(),
-    }
+    TagChange { add: Vec::new(), remove: Vec::new() }
 }
 
 impl TagChange {
@@ -307,17 +282,11 @@ mod tests {
 
     #[test]
     fn builders_fill_the_contract_records() {
-        let credit = credit("C-1", 500, "CNY")
-            .voucher()
-            .reason("outage")
-            .key("INC-7");
+        let credit = credit("C-1", 500, "CNY").voucher().reason("outage").key("INC-7");
         assert_eq!(credit.kind, CreditKind::Voucher);
         assert_eq!((credit.amount_cents, credit.key.as_str()), (500, "INC-7"));
 
-        let approval = request_approval("supervisor")
-            .role("legal")
-            .quorum(2)
-            .timeout_ms(5);
+        let approval = request_approval("supervisor").role("legal").quorum(2).timeout_ms(5);
         assert_eq!(approval.roles, ["supervisor", "legal"]);
         assert_eq!((approval.quorum, approval.timeout_ms), (2, 5));
 
@@ -325,10 +294,8 @@ mod tests {
         assert_eq!(redaction.spans.len(), 2);
         assert_eq!(redaction.replacement, "***");
 
-        let escalation = escalate(EscalationLevel::Major)
-            .reason("outage")
-            .notify("oncall:incident")
-            .summary("payments down");
+        let escalation =
+            escalate(EscalationLevel::Major).reason("outage").notify("oncall:incident").summary("payments down");
         assert_eq!(escalation.notify, ["oncall:incident"]);
 
         let tags = tag().add("vip").remove("new");
@@ -347,10 +314,7 @@ mod tests {
     #[test]
     fn every_effect_names_its_capability() {
         assert_eq!(Effect::from(assign("q")).capability(), "effect.assign");
-        assert_eq!(
-            Effect::from(request_approval("r")).capability(),
-            "effect.request-approval"
-        );
+        assert_eq!(Effect::from(request_approval("r")).capability(), "effect.request-approval");
         assert_eq!(set_field("x", &1).capability(), "effect.set-field");
     }
 }

@@ -32,11 +32,7 @@ impl StepError {
     }
 
     fn new(kind: StepErrorKind, message: impl Into<String>, retryable: bool) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-            retryable,
-        }
+        Self { kind, message: message.into(), retryable }
     }
 }
 
@@ -71,12 +67,8 @@ impl From<HostError> for StepError {
         match error {
             // Verbatim: the denial already names the capability and the command that grants it.
             HostError::Denied(denial) => Self::capability_denied(denial.message),
-            HostError::Unavailable(message) => {
-                Self::dependency(format!("host dependency unavailable: {message}"))
-            }
-            HostError::Invalid(message) => {
-                Self::invalid_input(format!("host rejected the request: {message}"))
-            }
+            HostError::Unavailable(message) => Self::dependency(format!("host dependency unavailable: {message}")),
+            HostError::Invalid(message) => Self::invalid_input(format!("host rejected the request: {message}")),
             HostError::Limit(message) => Self::internal(format!("host quota exceeded: {message}")),
         }
     }
@@ -92,10 +84,7 @@ mod tests {
     fn denial_becomes_non_retryable_capability_denied_with_the_host_message() {
         let message = "capability `kv` is not granted to this deployment; \
                        grant it with `weft deployment grant <deployment> kv`";
-        let error = StepError::from(HostError::Denied(Denial {
-            capability: "kv".into(),
-            message: message.into(),
-        }));
+        let error = StepError::from(HostError::Denied(Denial { capability: "kv".into(), message: message.into() }));
         assert_eq!(error.kind, StepErrorKind::CapabilityDenied);
         assert_eq!(error.message, message);
         assert!(!error.retryable);

@@ -29,27 +29,22 @@ macro_rules! export_step {
             struct WeftStep;
 
             impl $crate::bindings::exports::weft::plugin::decider::Guest for WeftStep {
-                fn decide(
-                    input: $crate::StepInput,
-                ) -> ::core::result::Result<$crate::Decision, $crate::StepError> {
+                fn decide(input: $crate::StepInput) -> ::core::result::Result<$crate::Decision, $crate::StepError> {
                     $crate::__private::install_panic_hook();
                     $decide(input)
                 }
             }
 
             #[cfg(target_arch = "wasm32")]
-    $crate::bindings::__export_step_bindings!(WeftStep with_types_in $crate::bindings);
+            $crate::bindings::__export_step_bindings!(WeftStep with_types_in $crate::bindings);
 
-            // `#[used]` keeps the static through LTO and `--gc-sections`; the linker turns a
+    // `#[used]` keeps the static through LTO and `--gc-sections`; the linker turns a
             // wasm data item with a non-data link section into a custom section of that name.
             #[cfg(target_arch = "wasm32")]
             #[unsafe(link_section = "weft-manifest")]
             #[used]
-            static WEFT_MANIFEST: [u8; include_bytes!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/weft.toml"
-            ))
-            .len()] = *include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/weft.toml"));
+            static WEFT_MANIFEST: [u8; include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/weft.toml")).len()] =
+                *include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/weft.toml"));
 
             // Natively the manifest is not embedded, but a missing one should fail here too
             // rather than first in the wasm build.
@@ -59,9 +54,7 @@ macro_rules! export_step {
             // States the expected signature (a clear error if `decide` does not fit) and, in
             // native builds where nothing is exported, keeps `decide` and everything it calls
             // from being reported as dead code.
-            let _: fn(
-                $crate::StepInput,
-            ) -> ::core::result::Result<$crate::Decision, $crate::StepError> = $decide;
+            let _: fn($crate::StepInput) -> ::core::result::Result<$crate::Decision, $crate::StepError> = $decide;
         };
     };
 }
@@ -85,12 +78,7 @@ pub mod __private {
     fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
         let message = info.payload_as_str().unwrap_or("Box<dyn Any>");
         let line = match info.location() {
-            Some(at) => format!(
-                "panicked at {}:{}:{}: {message}",
-                at.file(),
-                at.line(),
-                at.column()
-            ),
+            Some(at) => format!("panicked at {}:{}:{}: {message}", at.file(), at.line(), at.column()),
             None => format!("panicked: {message}"),
         };
         crate::bindings::weft::plugin::host::log(crate::LogLevel::Error, &line);

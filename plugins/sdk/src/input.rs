@@ -77,10 +77,7 @@ mod tests {
             .prior("triage", Decision::proceed().output("intent", "refund"))
             .prior("triage", Decision::proceed().output("intent", "billing"))
             .build();
-        assert_eq!(
-            step_input.output_of("triage", "intent"),
-            Some(json!("billing"))
-        );
+        assert_eq!(step_input.output_of("triage", "intent"), Some(json!("billing")));
         assert_eq!(step_input.output_of("triage", "missing"), None);
         assert_eq!(step_input.output_of("route", "intent"), None);
     }

@@ -62,19 +62,17 @@ pub mod bindings {
     });
 }
 
-pub use bindings::exports::weft::plugin::decider::{
-    Decision, Outcome, PriorStep, StepError, StepErrorKind, StepInput,
-};
+pub use bindings::exports::weft::plugin::decider::{Decision, Outcome, PriorStep, StepError, StepErrorKind, StepInput};
 pub use bindings::weft::plugin::effects::{
-    ApprovalRequest, Assignment, Credit, CreditKind, Effect, Escalation, EscalationLevel,
-    Notification, NotifyChannel, Redaction, Span, TagChange,
+    ApprovalRequest, Assignment, Credit, CreditKind, Effect, Escalation, EscalationLevel, Notification, NotifyChannel,
+    Redaction, Span, TagChange,
 };
 pub use bindings::weft::plugin::host::{
     AgentQuery, CreditRecord, Denial, Directory, HostError, KbHit, KbQuery, LogLevel,
 };
 pub use bindings::weft::plugin::types::{
-    Agent, AuthorKind, Channel, ChannelLoad, Consent, Customer, Field, Message, Presence, Priority,
-    Queue, Skill, SlaStatus, Ticket, Tier,
+    Agent, AuthorKind, Channel, ChannelLoad, Consent, Customer, Field, Message, Presence, Priority, Queue, Skill,
+    SlaStatus, Ticket, Tier,
 };
 
 #[doc(hidden)]
@@ -95,11 +93,10 @@ pub mod prelude {
     pub use crate::effect;
     pub use crate::host;
     pub use crate::{
-        Agent, AgentQuery, ApprovalRequest, Assignment, AuthorKind, Channel, ChannelLoad, Consent,
-        Credit, CreditKind, CreditRecord, Customer, Decision, Denial, Directory, Effect,
-        Escalation, EscalationLevel, Field, HostError, KbHit, KbQuery, LogLevel, Message,
-        Notification, NotifyChannel, Outcome, Presence, PriorStep, Priority, Queue, Redaction,
-        Skill, SlaStatus, Span, StepError, StepErrorKind, StepInput, TagChange, Ticket, Tier,
+        Agent, AgentQuery, ApprovalRequest, Assignment, AuthorKind, Channel, ChannelLoad, Consent, Credit, CreditKind,
+        CreditRecord, Customer, Decision, Denial, Directory, Effect, Escalation, EscalationLevel, Field, HostError,
+        KbHit, KbQuery, LogLevel, Message, Notification, NotifyChannel, Outcome, Presence, PriorStep, Priority, Queue,
+        Redaction, Skill, SlaStatus, Span, StepError, StepErrorKind, StepInput, TagChange, Ticket, Tier,
     };
 }
 
@@ -110,9 +107,6 @@ mod tests {
     fn contract_version_matches_the_wit_package() {
         let wit = include_str!("../../../wit/step.wit");
         let package = format!("package weft:plugin@{};", super::CONTRACT_VERSION);
-        assert!(
-            wit.contains(&package),
-            "wit/step.wit does not declare `{package}`"
-        );
+        assert!(wit.contains(&package), "wit/step.wit does not declare `{package}`");
     }
 }

@@ -2,8 +2,7 @@
 //! (`vip`, `account_credit`, ...), for reasons and log lines an operator reads.
 
 use crate::{
-    AuthorKind, Channel, CreditKind, EscalationLevel, LogLevel, NotifyChannel, Outcome, Presence,
-    Priority, Tier,
+    AuthorKind, Channel, CreditKind, EscalationLevel, LogLevel, NotifyChannel, Outcome, Presence, Priority, Tier,
 };
 
 macro_rules! names {

@@ -8,12 +8,7 @@ pub const DEFAULT_KB_LIMIT: u32 = 5;
 impl KbQuery {
     /// A search for `text` over every space, returning up to [`DEFAULT_KB_LIMIT`] hits.
     pub fn new(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            space: None,
-            tags: Vec::new(),
-            limit: DEFAULT_KB_LIMIT,
-        }
+        Self { text: text.into(), space: None, tags: Vec::new(), limit: DEFAULT_KB_LIMIT }
     }
 
     /// Search only this knowledge space.
@@ -38,13 +33,7 @@ impl KbQuery {
 impl AgentQuery {
     /// Every online, busy or away agent and every queue; narrow it with the methods below.
     pub fn new() -> Self {
-        Self {
-            queue: None,
-            language: None,
-            channel: None,
-            required_skills: Vec::new(),
-            include_offline: false,
-        }
+        Self { queue: None, language: None, channel: None, required_skills: Vec::new(), include_offline: false }
     }
 
     /// Only agents of this queue.
@@ -67,10 +56,7 @@ impl AgentQuery {
 
     /// Only agents with `skill` at `level` (0–10) or above; every skill added must match.
     pub fn skill(mut self, skill: impl Into<String>, level: u8) -> Self {
-        self.required_skills.push(Skill {
-            name: skill.into(),
-            level,
-        });
+        self.required_skills.push(Skill { name: skill.into(), level });
         self
     }
 

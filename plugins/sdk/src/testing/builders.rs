@@ -4,8 +4,7 @@ use serde::Serialize;
 
 use super::json_model::{DEFAULT_RUN_ID, DEFAULT_STEP, default_ticket};
 use crate::{
-    AuthorKind, Channel, Consent, Decision, Field, Message, PriorStep, Priority, SlaStatus,
-    StepInput, Ticket, Tier,
+    AuthorKind, Channel, Consent, Decision, Field, Message, PriorStep, Priority, SlaStatus, StepInput, Ticket, Tier,
 };
 
 /// Starts a ticket with the JSON model's defaults: an email ticket of normal priority, empty
@@ -69,11 +68,7 @@ impl TicketBuilder {
 
     /// Appends a conversation turn (oldest first).
     pub fn message(mut self, author: AuthorKind, body: impl Into<String>, at: i64) -> Self {
-        self.0.conversation.push(Message {
-            author,
-            body: body.into(),
-            at,
-        });
+        self.0.conversation.push(Message { author, body: body.into(), at });
         self
     }
 
@@ -134,11 +129,7 @@ impl TicketBuilder {
     /// # Panics
     ///
     /// If the value cannot be represented as JSON (this is for tests).
-    pub fn customer_field(
-        mut self,
-        name: impl Into<String>,
-        value: &(impl Serialize + ?Sized),
-    ) -> Self {
+    pub fn customer_field(mut self, name: impl Into<String>, value: &(impl Serialize + ?Sized)) -> Self {
         set_field(&mut self.0.customer.fields, name.into(), value);
         self
     }
@@ -189,17 +180,8 @@ impl InputBuilder {
     }
 
     /// Adds the decision of an earlier step `step` run by plugin `plugin`.
-    pub fn prior_from(
-        mut self,
-        step: impl Into<String>,
-        plugin: impl Into<String>,
-        decision: Decision,
-    ) -> Self {
-        self.0.prior.push(PriorStep {
-            step: step.into(),
-            plugin: plugin.into(),
-            decision,
-        });
+    pub fn prior_from(mut self, step: impl Into<String>, plugin: impl Into<String>, decision: Decision) -> Self {
+        self.0.prior.push(PriorStep { step: step.into(), plugin: plugin.into(), decision });
         self
     }
 
@@ -223,11 +205,7 @@ impl InputBuilder {
 
     /// The run's SLA clock.
     pub fn sla(mut self, due: i64, warned: bool, breached: bool) -> Self {
-        self.0.sla = Some(SlaStatus {
-            due,
-            warned,
-            breached,
-        });
+        self.0.sla = Some(SlaStatus { due, warned, breached });
         self
     }
 

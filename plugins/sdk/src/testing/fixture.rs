@@ -118,9 +118,10 @@ impl Fixture {
     /// weaken a test.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, String> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
         let file: FixtureFile = serde_json::from_str(&text)
+            .map_err(|error| format!("{} is not a valid fixture: {error}", path.display()))?;
+        require_ticket_identity(&text)
             .map_err(|error| format!("{} is not a valid fixture: {error}", path.display()))?;
         Ok(Self {
             path: path.to_owned(),
@@ -163,9 +164,7 @@ impl Fixture {
         let run = catch_unwind(AssertUnwindSafe(|| host.run(&decide, self.input.clone())));
         match (run, expected_error) {
             (Err(_), Some("trap")) => FixtureResult::Passed,
-            (Err(panic), _) => {
-                FixtureResult::Failed(format!("the step panicked: {}", panic_text(&*panic)))
-            }
+            (Err(panic), _) => FixtureResult::Failed(format!("the step panicked: {}", panic_text(&*panic))),
             (Ok(run), Some(kind)) => check_error(&run, kind),
             (Ok(run), None) => self.check_decision(&run),
         }
@@ -178,11 +177,7 @@ impl Fixture {
                 return FixtureResult::Failed(format!(
                     "expected a decision, the step failed with {} ({}): {}",
                     error.kind.as_str(),
-                    if error.retryable {
-                        "retryable"
-                    } else {
-                        "not retryable"
-                    },
+                    if error.retryable { "retryable" } else { "not retryable" },
                     error.message
                 ));
             }
@@ -191,11 +186,7 @@ impl Fixture {
         if let Some(outcome) = self.expect.outcome {
             let outcome = Outcome::from(outcome);
             if decision.outcome != outcome {
-                problems.push(format!(
-                    "outcome: expected {}, got {}",
-                    outcome.as_str(),
-                    decision.outcome.as_str()
-                ));
+                problems.push(format!("outcome: expected {}, got {}", outcome.as_str(), decision.outcome.as_str()));
             }
         }
         if let Some(effects) = &self.expect.effects {
@@ -212,20 +203,14 @@ impl Fixture {
         for (name, expected) in self.expect.outputs.iter().flatten() {
             match decision.get_output(name) {
                 Some(actual) if actual == *expected => {}
-                Some(actual) => problems.push(format!(
-                    "output `{name}`: expected {expected}, got {actual}"
-                )),
+                Some(actual) => problems.push(format!("output `{name}`: expected {expected}, got {actual}")),
                 None => problems.push(format!("output `{name}`: expected {expected}, got none")),
             }
         }
         if problems.is_empty() {
             FixtureResult::Passed
         } else {
-            FixtureResult::Failed(format!(
-                "{}\ndecision: {}",
-                problems.join("\n"),
-                decision_json(decision)
-            ))
+            FixtureResult::Failed(format!("{}\ndecision: {}", problems.join("\n"), decision_json(decision)))
         }
     }
 }
@@ -250,18 +235,13 @@ fn check_error(run: &TestRun, kind: &str) -> FixtureResult {
         return FixtureResult::Passed;
     }
     match &run.result {
-        Ok(decision) => FixtureResult::Failed(format!(
-            "expected error `{kind}`, the step decided {}",
-            decision_json(decision)
-        )),
+        Ok(decision) => {
+            FixtureResult::Failed(format!("expected error `{kind}`, the step decided {}", decision_json(decision)))
+        }
         Err(error) => FixtureResult::Failed(format!(
             "expected error `{kind}`, got {}{}: {}",
             error.kind.as_str(),
-            if run.refused_effect {
-                " (an effect was refused)"
-            } else {
-                ""
-            },
+            if run.refused_effect { " (an effect was refused)" } else { "" },
             error.message
         )),
     }
@@ -278,28 +258,22 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 /// The capabilities `weft.toml` in `manifest_dir` declares, which fixtures are granted by default.
 pub fn declared_capabilities(manifest_dir: impl AsRef<Path>) -> Result<Vec<String>, String> {
     let path = manifest_dir.as_ref().join("weft.toml");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    let manifest: toml::Table = toml::from_str(&text)
-        .map_err(|error| format!("{} is not valid TOML: {error}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let manifest: toml::Table =
+        toml::from_str(&text).map_err(|error| format!("{} is not valid TOML: {error}", path.display()))?;
     let Some(capabilities) = manifest.get("capabilities") else {
         return Ok(Vec::new());
     };
-    let capabilities = capabilities.as_array().ok_or_else(|| {
-        format!(
-            "{}: `capabilities` must be a list of strings",
-            path.display()
-        )
-    })?;
+    let capabilities = capabilities
+        .as_array()
+        .ok_or_else(|| format!("{}: `capabilities` must be a list of strings", path.display()))?;
     capabilities
         .iter()
         .map(|capability| {
-            capability.as_str().map(str::to_owned).ok_or_else(|| {
-                format!(
-                    "{}: `capabilities` must be a list of strings",
-                    path.display()
-                )
-            })
+            capability
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{}: `capabilities` must be a list of strings", path.display()))
         })
         .collect()
 }
@@ -335,17 +309,11 @@ where
         Err(error) => panic!("cannot read {}: {error}", fixtures_dir.display()),
     };
     paths.sort();
-    assert!(
-        !paths.is_empty(),
-        "no fixtures in {}",
-        fixtures_dir.display()
-    );
+    assert!(!paths.is_empty(), "no fixtures in {}", fixtures_dir.display());
 
     let mut failures = Vec::new();
     for path in &paths {
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned());
+        let name = path.file_name().map(|name| name.to_string_lossy().into_owned());
         let name = name.unwrap_or_default();
         let result = match Fixture::load(path) {
             Ok(fixture) => fixture.run(&declared, &decide),
@@ -357,13 +325,7 @@ where
             FixtureResult::Failed(why) => failures.push(format!("fixture {name}: {why}")),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} fixtures failed:\n\n{}",
-        failures.len(),
-        paths.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} of {} fixtures failed:\n\n{}", failures.len(), paths.len(), failures.join("\n\n"));
 }
 
 #[cfg(test)]
@@ -376,8 +338,7 @@ mod tests {
 
     impl PluginDir {
         fn new(name: &str, manifest: &str, fixtures: &[(&str, Value)]) -> Self {
-            let dir = std::env::temp_dir()
-                .join(format!("weft-fixture-test-{name}-{}", std::process::id()));
+            let dir = std::env::temp_dir().join(format!("weft-fixture-test-{name}-{}", std::process::id()));
             std::fs::create_dir_all(dir.join("fixtures")).unwrap();
             std::fs::write(dir.join("weft.toml"), manifest).unwrap();
             for (file, fixture) in fixtures {
@@ -411,25 +372,21 @@ mod tests {
         if input.ticket.subject == "kv" {
             host::kv_get("k")?;
         }
-        Ok(Decision::proceed()
-            .output("queue", &config.queue)
-            .effect(effect::assign(config.queue).reason("by config")))
+        Ok(Decision::proceed().output("queue", &config.queue).effect(effect::assign(config.queue).reason("by config")))
     }
 
     fn fixture(expect: Value) -> Value {
         serde_json::json!({
             "description": "d",
             "config": {"queue": "billing"},
-            "input": {"ticket": {"subject": "hello"}},
+            "input": {"ticket": {"id": "T-1", "channel": "email", "subject": "hello", "customer": {"id": "C-1"}}},
             "expect": expect,
         })
     }
 
     fn run(dir: &PluginDir, file: &str) -> FixtureResult {
         let declared = declared_capabilities(&dir.0).unwrap();
-        Fixture::load(dir.0.join("fixtures").join(file))
-            .unwrap()
-            .run(&declared, route)
+        Fixture::load(dir.0.join("fixtures").join(file)).unwrap().run(&declared, route)
     }
 
     // Grants default to the manifest's capabilities; effects compare exactly, outputs as a subset.
@@ -469,10 +426,7 @@ mod tests {
         let FixtureResult::Failed(why) = run(&dir, "bad.json") else {
             panic!("the fixture must fail");
         };
-        assert!(
-            why.contains("outcome: expected block, got proceed"),
-            "{why}"
-        );
+        assert!(why.contains("outcome: expected block, got proceed"), "{why}");
         assert!(why.contains("effects: expected"), "{why}");
         assert!(why.contains("output `queue`"), "{why}");
     }
@@ -503,10 +457,7 @@ mod tests {
         assert_eq!(run(&dir, "trap.json"), FixtureResult::Passed);
         assert_eq!(run(&dir, "config.json"), FixtureResult::Passed);
         assert_eq!(run(&dir, "ungranted.json"), FixtureResult::Passed);
-        assert!(matches!(
-            run(&dir, "fuel.json"),
-            FixtureResult::NeedsHost(_)
-        ));
+        assert!(matches!(run(&dir, "fuel.json"), FixtureResult::NeedsHost(_)));
     }
 
     // A typo in a fixture is an error, not a silently weaker test.
@@ -518,4 +469,23 @@ mod tests {
         let error = Fixture::load(dir.0.join("fixtures/typo.json")).unwrap_err();
         assert!(error.contains("expcet"), "{error}");
     }
+}
+
+/// The host's JSON model requires a ticket's `id`, `channel` and `customer.id` (every real ticket
+/// has them); the native model fills defaults for everything else, so check these explicitly and
+/// a fixture that passes here also parses under `weft plugin test`.
+fn require_ticket_identity(text: &str) -> Result<(), String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| error.to_string())?;
+    let ticket = &value["input"]["ticket"];
+    for (field, present) in [
+        ("input.ticket.id", ticket.get("id").is_some()),
+        ("input.ticket.channel", ticket.get("channel").is_some()),
+        ("input.ticket.customer", ticket.get("customer").is_some()),
+        ("input.ticket.customer.id", ticket["customer"].get("id").is_some()),
+    ] {
+        if !present {
+            return Err(format!("missing field `{field}`, which the host requires"));
+        }
+    }
+    Ok(())
 }

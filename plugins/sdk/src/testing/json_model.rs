@@ -10,9 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::effect::DEFAULT_APPROVAL_TIMEOUT_MS;
 use crate::{
-    ApprovalRequest, Assignment, AuthorKind, Channel, Consent, Credit, CreditKind, Customer,
-    Decision, Effect, Escalation, EscalationLevel, Field, Message, Notification, NotifyChannel,
-    Outcome, PriorStep, Priority, Redaction, SlaStatus, Span, StepInput, TagChange, Ticket, Tier,
+    ApprovalRequest, Assignment, AuthorKind, Channel, Consent, Credit, CreditKind, Customer, Decision, Effect,
+    Escalation, EscalationLevel, Field, Message, Notification, NotifyChannel, Outcome, PriorStep, Priority, Redaction,
+    SlaStatus, Span, StepInput, TagChange, Ticket, Tier,
 };
 
 /// Declares a serde mirror of a contract enum and the conversions both ways.
@@ -63,11 +63,7 @@ pub(crate) fn default_ticket(id: String) -> Ticket {
             phone: None,
             tier: Tier::Standard,
             language: None,
-            consent: Consent {
-                service: true,
-                marketing: false,
-                analytics: false,
-            },
+            consent: Consent { service: true, marketing: false, analytics: false },
             lifetime_value_cents: 0,
             fields: Vec::new(),
         },
@@ -114,11 +110,7 @@ impl From<JsonStepInput> for StepInput {
             attempt: value.attempt,
             ticket: value.ticket.into(),
             prior: value.prior.into_iter().map(Into::into).collect(),
-            sla: value.sla.map(|sla| SlaStatus {
-                due: sla.due,
-                warned: sla.warned,
-                breached: sla.breached,
-            }),
+            sla: value.sla.map(|sla| SlaStatus { due: sla.due, warned: sla.warned, breached: sla.breached }),
         }
     }
 }
@@ -144,11 +136,7 @@ struct JsonPriorStep {
 
 impl From<JsonPriorStep> for PriorStep {
     fn from(value: JsonPriorStep) -> Self {
-        PriorStep {
-            step: value.step,
-            plugin: value.plugin,
-            decision: value.decision.into(),
-        }
+        PriorStep { step: value.step, plugin: value.plugin, decision: value.decision.into() }
     }
 }
 
@@ -204,11 +192,7 @@ impl From<JsonTicket> for Ticket {
             conversation: value
                 .conversation
                 .into_iter()
-                .map(|message| Message {
-                    author: message.author.into(),
-                    body: message.body,
-                    at: message.at,
-                })
+                .map(|message| Message { author: message.author.into(), body: message.body, at: message.at })
                 .collect(),
             incident: value.incident,
             fields: to_fields(value.fields),
@@ -288,11 +272,7 @@ struct JsonConsent {
 impl Default for JsonConsent {
     fn default() -> Self {
         let consent = default_ticket(String::new()).customer.consent;
-        Self {
-            service: consent.service,
-            marketing: consent.marketing,
-            analytics: consent.analytics,
-        }
+        Self { service: consent.service, marketing: consent.marketing, analytics: consent.analytics }
     }
 }
 
@@ -425,83 +405,26 @@ fn default_timeout() -> u64 {
 impl From<JsonEffect> for Effect {
     fn from(value: JsonEffect) -> Self {
         match value {
-            JsonEffect::Assign {
-                queue,
-                agent,
-                reason,
-            } => Effect::Assign(Assignment {
-                queue,
-                agent,
-                reason,
-            }),
-            JsonEffect::Escalate {
-                level,
-                reasons,
-                notify,
-                summary,
-            } => Effect::Escalate(Escalation {
-                level: level.into(),
-                reasons,
-                notify,
-                summary,
-            }),
-            JsonEffect::Notify {
-                channel,
-                to,
-                subject,
-                body,
-            } => Effect::Notify(Notification {
-                channel: channel.into(),
-                to,
-                subject,
-                body,
-            }),
-            JsonEffect::Credit {
-                customer,
-                amount_cents,
-                currency,
-                kind,
-                reason,
-                key,
-            } => Effect::Credit(Credit {
-                customer,
-                amount_cents,
-                currency,
-                kind: kind.into(),
-                reason,
-                key,
-            }),
-            JsonEffect::Redact {
+            JsonEffect::Assign { queue, agent, reason } => Effect::Assign(Assignment { queue, agent, reason }),
+            JsonEffect::Escalate { level, reasons, notify, summary } => {
+                Effect::Escalate(Escalation { level: level.into(), reasons, notify, summary })
+            }
+            JsonEffect::Notify { channel, to, subject, body } => {
+                Effect::Notify(Notification { channel: channel.into(), to, subject, body })
+            }
+            JsonEffect::Credit { customer, amount_cents, currency, kind, reason, key } => {
+                Effect::Credit(Credit { customer, amount_cents, currency, kind: kind.into(), reason, key })
+            }
+            JsonEffect::Redact { field, spans, replacement } => Effect::Redact(Redaction {
                 field,
-                spans,
-                replacement,
-            } => Effect::Redact(Redaction {
-                field,
-                spans: spans
-                    .into_iter()
-                    .map(|span| Span {
-                        start: span.start,
-                        end: span.end,
-                    })
-                    .collect(),
+                spans: spans.into_iter().map(|span| Span { start: span.start, end: span.end }).collect(),
                 replacement,
             }),
             JsonEffect::Tag { add, remove } => Effect::Tag(TagChange { add, remove }),
-            JsonEffect::RequestApproval {
-                roles,
-                quorum,
-                reason,
-                timeout_ms,
-            } => Effect::RequestApproval(ApprovalRequest {
-                roles,
-                quorum,
-                reason,
-                timeout_ms,
-            }),
-            JsonEffect::SetField { name, value } => Effect::SetField(Field {
-                name,
-                value: value.to_string(),
-            }),
+            JsonEffect::RequestApproval { roles, quorum, reason, timeout_ms } => {
+                Effect::RequestApproval(ApprovalRequest { roles, quorum, reason, timeout_ms })
+            }
+            JsonEffect::SetField { name, value } => Effect::SetField(Field { name, value: value.to_string() }),
         }
     }
 }
@@ -509,23 +432,13 @@ impl From<JsonEffect> for Effect {
 impl From<&Effect> for JsonEffect {
     fn from(value: &Effect) -> Self {
         match value.clone() {
-            Effect::Assign(a) => JsonEffect::Assign {
-                queue: a.queue,
-                agent: a.agent,
-                reason: a.reason,
-            },
-            Effect::Escalate(e) => JsonEffect::Escalate {
-                level: e.level.into(),
-                reasons: e.reasons,
-                notify: e.notify,
-                summary: e.summary,
-            },
-            Effect::Notify(n) => JsonEffect::Notify {
-                channel: n.channel.into(),
-                to: n.to,
-                subject: n.subject,
-                body: n.body,
-            },
+            Effect::Assign(a) => JsonEffect::Assign { queue: a.queue, agent: a.agent, reason: a.reason },
+            Effect::Escalate(e) => {
+                JsonEffect::Escalate { level: e.level.into(), reasons: e.reasons, notify: e.notify, summary: e.summary }
+            }
+            Effect::Notify(n) => {
+                JsonEffect::Notify { channel: n.channel.into(), to: n.to, subject: n.subject, body: n.body }
+            }
             Effect::Credit(c) => JsonEffect::Credit {
                 customer: c.customer,
                 amount_cents: c.amount_cents,
@@ -536,49 +449,28 @@ impl From<&Effect> for JsonEffect {
             },
             Effect::Redact(r) => JsonEffect::Redact {
                 field: r.field,
-                spans: r
-                    .spans
-                    .iter()
-                    .map(|span| JsonSpan {
-                        start: span.start,
-                        end: span.end,
-                    })
-                    .collect(),
+                spans: r.spans.iter().map(|span| JsonSpan { start: span.start, end: span.end }).collect(),
                 replacement: r.replacement,
             },
-            Effect::Tag(t) => JsonEffect::Tag {
-                add: t.add,
-                remove: t.remove,
-            },
+            Effect::Tag(t) => JsonEffect::Tag { add: t.add, remove: t.remove },
             Effect::RequestApproval(r) => JsonEffect::RequestApproval {
                 roles: r.roles,
                 quorum: r.quorum,
                 reason: r.reason,
                 timeout_ms: r.timeout_ms,
             },
-            Effect::SetField(f) => JsonEffect::SetField {
-                value: parse_or_string(&f.value),
-                name: f.name,
-            },
+            Effect::SetField(f) => JsonEffect::SetField { value: parse_or_string(&f.value), name: f.name },
         }
     }
 }
 
 /// The contract carries extension values as JSON text.
 fn to_fields(map: Map<String, Value>) -> Vec<Field> {
-    map.into_iter()
-        .map(|(name, value)| Field {
-            name,
-            value: value.to_string(),
-        })
-        .collect()
+    map.into_iter().map(|(name, value)| Field { name, value: value.to_string() }).collect()
 }
 
 fn from_fields(fields: &[Field]) -> Map<String, Value> {
-    fields
-        .iter()
-        .map(|field| (field.name.clone(), parse_or_string(&field.value)))
-        .collect()
+    fields.iter().map(|field| (field.name.clone(), parse_or_string(&field.value))).collect()
 }
 
 /// A value that is not JSON (a plugin bypassing the builders) is shown as the raw text rather
@@ -607,13 +499,9 @@ mod tests {
     // The documented defaults let a fixture state only what matters to it.
     #[test]
     fn an_almost_empty_input_takes_the_documented_defaults() {
-        let input: JsonStepInput =
-            serde_json::from_value(json!({"ticket": {"language": "zh-CN"}})).unwrap();
+        let input: JsonStepInput = serde_json::from_value(json!({"ticket": {"language": "zh-CN"}})).unwrap();
         let input = StepInput::from(input);
-        assert_eq!(
-            (input.run_id.as_str(), input.step.as_str(), input.attempt),
-            ("run-1", "route", 1)
-        );
+        assert_eq!((input.run_id.as_str(), input.step.as_str(), input.attempt), ("run-1", "route", 1));
         assert_eq!(input.ticket.id, "T-1");
         assert_eq!(input.ticket.language, "zh-CN");
         assert_eq!(input.ticket.channel, Channel::Email);
@@ -639,10 +527,7 @@ mod tests {
         assert_eq!(input.ticket.channel, Channel::Chat);
         assert_eq!(input.ticket.priority, Priority::Urgent);
         assert_eq!(input.ticket.customer.tier, Tier::Vip);
-        assert_eq!(
-            input.ticket.customer.field("plan"),
-            Some(json!({"seats": 3}))
-        );
+        assert_eq!(input.ticket.customer.field("plan"), Some(json!({"seats": 3})));
         assert_eq!(input.ticket.field("order_id"), Some(json!("A-1")));
         assert_eq!(input.ticket.conversation[0].author, AuthorKind::Bot);
         assert_eq!(input.sla.map(|sla| sla.due), Some(10));
@@ -663,18 +548,9 @@ mod tests {
     #[test]
     fn omitted_effect_fields_take_the_builder_defaults() {
         let cases = [
-            (
-                json!({"type": "tag", "add": ["vip"]}),
-                Effect::from(effect::tag().add("vip")),
-            ),
-            (
-                json!({"type": "assign", "queue": "q"}),
-                effect::assign("q").into(),
-            ),
-            (
-                json!({"type": "redact", "field": "body"}),
-                effect::redact("body").into(),
-            ),
+            (json!({"type": "tag", "add": ["vip"]}), Effect::from(effect::tag().add("vip"))),
+            (json!({"type": "assign", "queue": "q"}), effect::assign("q").into()),
+            (json!({"type": "redact", "field": "body"}), effect::redact("body").into()),
             (
                 json!({"type": "credit", "customer": "C-1", "amount_cents": 5, "currency": "EUR"}),
                 effect::credit("C-1", 5, "EUR").into(),
@@ -695,27 +571,12 @@ mod tests {
     fn effects_round_trip_through_the_json_model() {
         let effects: Vec<Effect> = vec![
             effect::assign("q").agent("a-1").reason("r").into(),
-            effect::escalate(EscalationLevel::Major)
-                .reason("r")
-                .notify("team:x")
-                .summary("s")
-                .into(),
-            effect::notify(NotifyChannel::Sms, "+100")
-                .subject("s")
-                .body("b")
-                .into(),
-            effect::credit("C-1", 500, "CNY")
-                .voucher()
-                .reason("r")
-                .key("k")
-                .into(),
+            effect::escalate(EscalationLevel::Major).reason("r").notify("team:x").summary("s").into(),
+            effect::notify(NotifyChannel::Sms, "+100").subject("s").body("b").into(),
+            effect::credit("C-1", 500, "CNY").voucher().reason("r").key("k").into(),
             effect::redact("body").span(0, 4).replacement("[x]").into(),
             effect::tag().add("a").remove("b").into(),
-            effect::request_approval("supervisor")
-                .quorum(2)
-                .reason("r")
-                .timeout_ms(9)
-                .into(),
+            effect::request_approval("supervisor").quorum(2).reason("r").timeout_ms(9).into(),
             effect::set_field("x", &json!({"a": [1, 2]})),
         ];
         let json = effects_json(&effects);

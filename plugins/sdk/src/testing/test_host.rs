@@ -5,8 +5,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    AgentQuery, CreditRecord, Decision, Denial, Directory, HostError, KbHit, KbQuery, LogLevel,
-    StepError, StepInput,
+    AgentQuery, CreditRecord, Decision, Denial, Directory, HostError, KbHit, KbQuery, LogLevel, StepError, StepInput,
 };
 
 /// The clock a [`TestHost`] reports unless told otherwise: 2023-11-14T22:13:20Z.
@@ -25,10 +24,7 @@ pub fn denial_message(capability: &str) -> String {
 
 /// The host error for a capability that is not granted, as the host builds it.
 pub fn denial(capability: &str) -> HostError {
-    HostError::Denied(Denial {
-        capability: capability.to_owned(),
-        message: denial_message(capability),
-    })
+    HostError::Denied(Denial { capability: capability.to_owned(), message: denial_message(capability) })
 }
 
 /// A host for native unit tests, configured with builder methods and run with [`TestHost::run`].
@@ -91,10 +87,7 @@ impl TestHost {
             kv: BTreeMap::new(),
             now: DEFAULT_NOW,
             seed: 0,
-            directory: Directory {
-                agents: Vec::new(),
-                queues: Vec::new(),
-            },
+            directory: Directory { agents: Vec::new(), queues: Vec::new() },
             kb_hits: Vec::new(),
             credits: Vec::new(),
             unavailable: BTreeMap::new(),
@@ -163,11 +156,7 @@ impl TestHost {
 
     /// Makes every call needing `capability` fail with `unavailable` (a retryable dependency
     /// failure), to test how the plugin copes with an outage. Grants are checked first.
-    pub fn unavailable(
-        mut self,
-        capability: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn unavailable(mut self, capability: impl Into<String>, message: impl Into<String>) -> Self {
         self.unavailable.insert(capability.into(), message.into());
         self
     }
@@ -201,17 +190,8 @@ impl TestHost {
             }
         });
         // Writes become durable with the decision, and only if the step succeeds.
-        let kv = if result.is_ok() {
-            session.kv
-        } else {
-            self.kv.clone()
-        };
-        TestRun {
-            result,
-            logs: session.logs,
-            kv,
-            refused_effect,
-        }
+        let kv = if result.is_ok() { session.kv } else { self.kv.clone() };
+        TestRun { result, logs: session.logs, kv, refused_effect }
     }
 }
 
@@ -256,9 +236,7 @@ impl TestRun {
 
     /// Whether the step logged a line at `level` containing `text`.
     pub fn logged(&self, level: LogLevel, text: &str) -> bool {
-        self.logs
-            .iter()
-            .any(|(logged_level, line)| *logged_level == level && line.contains(text))
+        self.logs.iter().any(|(logged_level, line)| *logged_level == level && line.contains(text))
     }
 }
 
@@ -272,12 +250,7 @@ struct Session {
 
 impl Session {
     fn new(host: TestHost) -> Self {
-        Self {
-            kv: host.kv.clone(),
-            random_state: host.seed,
-            host,
-            logs: Vec::new(),
-        }
+        Self { kv: host.kv.clone(), random_state: host.seed, host, logs: Vec::new() }
     }
 
     fn check(&self, capability: &str) -> Result<(), HostError> {
@@ -305,9 +278,7 @@ struct ActiveSession {
 impl ActiveSession {
     fn enter(session: Session) -> Self {
         let previous = SESSION.with(|slot| slot.replace(Some(session)));
-        Self {
-            previous: Some(previous),
-        }
+        Self { previous: Some(previous) }
     }
 
     fn leave(mut self) -> Session {
@@ -397,9 +368,7 @@ pub(crate) mod imports {
         with_session(|session| {
             session.check("kb.read")?;
             if query.limit == 0 {
-                return Err(HostError::Invalid(
-                    "kb-search limit must be at least 1".into(),
-                ));
+                return Err(HostError::Invalid("kb-search limit must be at least 1".into()));
             }
             let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
             Ok(session.host.kb_hits.iter().take(limit).cloned().collect())
@@ -413,10 +382,7 @@ pub(crate) mod imports {
         })
     }
 
-    pub(crate) fn credit_history(
-        customer: &str,
-        since: i64,
-    ) -> Result<Vec<CreditRecord>, HostError> {
+    pub(crate) fn credit_history(customer: &str, since: i64) -> Result<Vec<CreditRecord>, HostError> {
         with_session(|session| {
             session.check("credits.read")?;
             Ok(session
@@ -502,9 +468,7 @@ mod tests {
         assert_eq!(run.error().kind, StepErrorKind::CapabilityDenied);
         assert!(run.error().message.contains("`effect.credit`"));
 
-        let run = TestHost::new()
-            .grant("effect.credit")
-            .run(decide, ticket("T-1"));
+        let run = TestHost::new().grant("effect.credit").run(decide, ticket("T-1"));
         assert!(matches!(run.decision().effects[0], Effect::Credit(_)));
     }
 
@@ -518,18 +482,13 @@ mod tests {
         let numbers = first.decision().get_output("n");
         assert_eq!(numbers, again.decision().get_output("n"));
         assert_ne!(numbers, other.decision().get_output("n"));
-        let pair = numbers
-            .and_then(|n| n.as_array().cloned())
-            .unwrap_or_default();
+        let pair = numbers.and_then(|n| n.as_array().cloned()).unwrap_or_default();
         assert_ne!(pair[0], pair[1]);
     }
 
     #[test]
     fn now_is_the_configured_clock() {
-        let run = TestHost::new().now(42).run(
-            |_| Ok(Decision::proceed().output("now", &host::now())),
-            ticket("T-1"),
-        );
+        let run = TestHost::new().now(42).run(|_| Ok(Decision::proceed().output("now", &host::now())), ticket("T-1"));
         assert_eq!(run.decision().get_output("now"), Some(json!(42)));
     }
 
@@ -543,26 +502,16 @@ mod tests {
     #[test]
     fn a_config_that_does_not_fit_is_invalid_config_with_the_serde_message() {
         let read = |_| host::config::<Config>().map(|_| Decision::proceed());
-        let run = TestHost::new()
-            .config(json!({"queue": {}}))
-            .run(read, ticket("T-1"));
+        let run = TestHost::new().config(json!({"queue": {}})).run(read, ticket("T-1"));
         let error = run.error();
         assert_eq!(error.kind, StepErrorKind::InvalidConfig);
         assert!(!error.retryable);
-        assert!(
-            error.message.contains("missing field `queues`"),
-            "{}",
-            error.message
-        );
+        assert!(error.message.contains("missing field `queues`"), "{}", error.message);
 
-        let run = TestHost::new()
-            .config_json("{not json")
-            .run(read, ticket("T-1"));
+        let run = TestHost::new().config_json("{not json").run(read, ticket("T-1"));
         assert_eq!(run.error().kind, StepErrorKind::InvalidConfig);
 
-        let run = TestHost::new()
-            .config(json!({"queues": {"zh": "cn"}}))
-            .run(read, ticket("T-1"));
+        let run = TestHost::new().config(json!({"queues": {"zh": "cn"}})).run(read, ticket("T-1"));
         assert!(run.result.is_ok());
     }
 
@@ -572,10 +521,8 @@ mod tests {
             let hits = host::kb_search(KbQuery::new("refund"))?;
             Ok(Decision::proceed().output("hits", &hits.len()))
         };
-        let run = TestHost::new()
-            .grant("kb.read")
-            .unavailable("kb.read", "index rebuilding")
-            .run(search, ticket("T-1"));
+        let run =
+            TestHost::new().grant("kb.read").unavailable("kb.read", "index rebuilding").run(search, ticket("T-1"));
         assert_eq!(run.error().kind, StepErrorKind::DependencyFailed);
         assert!(run.error().retryable);
     }
@@ -593,17 +540,11 @@ mod tests {
             let hits = host::kb_search(KbQuery::new("refund").limit(2))?;
             Ok(Decision::proceed().output("hits", &hits.len()))
         };
-        let run = TestHost::new()
-            .grant("kb.read")
-            .kb_hits(vec![hit(1), hit(2), hit(3)])
-            .run(search, ticket("T-1"));
+        let run = TestHost::new().grant("kb.read").kb_hits(vec![hit(1), hit(2), hit(3)]).run(search, ticket("T-1"));
         assert_eq!(run.decision().get_output("hits"), Some(json!(2)));
 
         let zero = |_| host::kb_search(KbQuery::new("x").limit(0)).map_err(StepError::from);
-        let run = TestHost::new().grant("kb.read").run(
-            |input| zero(input).map(|_| Decision::proceed()),
-            ticket("T-1"),
-        );
+        let run = TestHost::new().grant("kb.read").run(|input| zero(input).map(|_| Decision::proceed()), ticket("T-1"));
         assert_eq!(run.error().kind, StepErrorKind::InvalidInput);
     }
 
@@ -642,10 +583,7 @@ mod tests {
         );
         assert_eq!(
             run.logs,
-            [
-                (LogLevel::Info, "routing T-1".to_owned()),
-                (LogLevel::Warn, "no queue for xx".to_owned())
-            ]
+            [(LogLevel::Info, "routing T-1".to_owned()), (LogLevel::Warn, "no queue for xx".to_owned())]
         );
         assert!(run.logged(LogLevel::Warn, "no queue"));
     }

@@ -17,9 +17,7 @@ fn decide(input: StepInput) -> Result<Decision, StepError> {
             Ok(Decision::proceed().reason("kv written"))
         }
         "credit" => Ok(Decision::proceed().reason("credit requested").effect(
-            effect::credit(input.ticket.customer.id, 500, "EUR")
-                .reason("capability probe")
-                .key(input.ticket.id),
+            effect::credit(input.ticket.customer.id, 500, "EUR").reason("capability probe").key(input.ticket.id),
         )),
         "swallow" => {
             let outcome = match host::kv_get("k") {
@@ -57,9 +55,7 @@ mod tests {
 
     #[test]
     fn a_granted_kv_write_is_kept() {
-        let run = TestHost::new()
-            .grant("kv")
-            .run(decide, ticket("T-1").subject("kv"));
+        let run = TestHost::new().grant("kv").run(decide, ticket("T-1").subject("kv"));
         assert_eq!(run.kv.get("k").map(String::as_str), Some("v"));
     }
 
@@ -67,9 +63,7 @@ mod tests {
     fn an_ungranted_credit_effect_is_refused() {
         let run = TestHost::new().run(decide, ticket("T-1").subject("credit"));
         assert_eq!(run.error().message, denial_message("effect.credit"));
-        let run = TestHost::new()
-            .grant("effect.credit")
-            .run(decide, ticket("T-1").subject("credit"));
+        let run = TestHost::new().grant("effect.credit").run(decide, ticket("T-1").subject("credit"));
         assert_eq!(run.decision().effects.len(), 1);
     }
 

@@ -92,52 +92,31 @@ mod tests {
         assert_eq!(queue(&run), Some(json!("billing-cn")));
         assert_eq!(
             run.decision().effects,
-            [
-                Effect::from(effect::assign("billing-cn").reason("language zh")),
-                effect::tag().add("routed").into()
-            ]
+            [Effect::from(effect::assign("billing-cn").reason("language zh")), effect::tag().add("routed").into()]
         );
         assert_eq!(run.decision().reasons, ["language zh → billing-cn"]);
-        assert_eq!(
-            queue(&route(ticket("T-2").language("EN_gb"))),
-            Some(json!("support-en"))
-        );
+        assert_eq!(queue(&route(ticket("T-2").language("EN_gb"))), Some(json!("support-en")));
     }
 
     // Tier wins over language.
     #[test]
     fn high_value_customers_go_to_the_vip_queue() {
-        assert_eq!(
-            queue(&route(ticket("T-1").language("zh").tier(Tier::Vip))),
-            Some(json!("vip"))
-        );
-        assert_eq!(
-            queue(&route(ticket("T-1").language("en").tier(Tier::Premium))),
-            Some(json!("vip"))
-        );
+        assert_eq!(queue(&route(ticket("T-1").language("zh").tier(Tier::Vip))), Some(json!("vip")));
+        assert_eq!(queue(&route(ticket("T-1").language("en").tier(Tier::Premium))), Some(json!("vip")));
     }
 
     #[test]
     fn unknown_or_unmapped_languages_go_to_the_default_queue() {
         let run = route(ticket("T-1").language("fr"));
         assert_eq!(queue(&run), Some(json!("general")));
-        assert_eq!(
-            run.decision().reasons,
-            ["no queue for language fr → general"]
-        );
+        assert_eq!(run.decision().reasons, ["no queue for language fr → general"]);
         assert_eq!(queue(&route(ticket("T-2"))), Some(json!("general")));
     }
 
     #[test]
     fn logs_one_info_line() {
         let run = route(ticket("T-9").language("zh"));
-        assert_eq!(
-            run.logs,
-            [(
-                LogLevel::Info,
-                "ticket T-9 → billing-cn (language zh)".to_owned()
-            )]
-        );
+        assert_eq!(run.logs, [(LogLevel::Info, "ticket T-9 → billing-cn (language zh)".to_owned())]);
     }
 
     // Defaults let a deployment start with `{}`.
@@ -157,18 +136,12 @@ mod tests {
             .grants(["effect.assign", "effect.tag"])
             .run(decide, ticket("T-1"));
         assert_eq!(run.error().kind, StepErrorKind::InvalidConfig);
-        assert!(
-            run.error().message.contains("unknown field `queue`"),
-            "{}",
-            run.error().message
-        );
+        assert!(run.error().message.contains("unknown field `queue`"), "{}", run.error().message);
     }
 
     #[test]
     fn without_the_assign_grant_the_decision_is_refused() {
-        let run = TestHost::new()
-            .grant("effect.tag")
-            .run(decide, ticket("T-1"));
+        let run = TestHost::new().grant("effect.tag").run(decide, ticket("T-1"));
         assert_eq!(run.error().kind, StepErrorKind::CapabilityDenied);
         assert!(run.error().message.contains("`effect.assign`"));
     }

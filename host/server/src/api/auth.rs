@@ -1,0 +1,73 @@
+//! Who is calling: a bearer token (API clients, the CLI) resolved through the store, and the role
+//! check every route makes.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use weft_store::{Principal, Role, Store};
+
+use super::error::ApiError;
+
+pub struct Caller(pub Principal);
+
+impl<S> FromRequestParts<S> for Caller
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "this route needs an API token: send `Authorization: Bearer <token>` (create one with `weft token create`)",
+            ));
+        };
+        let store = Store::from_ref(state);
+        match store.authenticate_token(token.trim()).await? {
+            Some(principal) => Ok(Caller(principal)),
+            None => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid-token",
+                "the API token is unknown, expired or revoked; create a new one with `weft token create`",
+            )),
+        }
+    }
+}
+
+impl Caller {
+    /// Requires one of `roles` (admins have every role) and, for tokens, the `actions:<action>` scope.
+    pub fn require(&self, roles: &[Role], action: &str) -> Result<(), ApiError> {
+        let has_role = roles.iter().any(|role| self.0.has_role(*role, "*"));
+        if !has_role {
+            let names: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!(
+                    "user `{}` may not {action}: it needs the role {}; an admin can grant it with \
+                     `weft user add {} --role {}`",
+                    self.0.user.username,
+                    names.join(" or "),
+                    self.0.user.username,
+                    names.first().map(String::as_str).unwrap_or("admin")
+                ),
+            ));
+        }
+        if !self.0.token_allows(&format!("actions:{action}")) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "token-scope",
+                format!("this API token is not scoped for `actions:{action}`; create a token with that scope"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn username(&self) -> &str {
+        &self.0.user.username
+    }
+}

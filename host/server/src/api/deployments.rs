@@ -1,0 +1,168 @@
+//! Deployments: an operator binds a plugin version to grants, configuration and limits; the
+//! workflow engine (and `invoke`, for operators trying a plugin out) runs it.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use weft_runtime::model::StepInput;
+use weft_runtime::{Capability, Deployment, DeploymentSpec, InvocationContext, LimitSettings};
+use weft_store::{DeploymentRecord, Role};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+use crate::services::StoreServices;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutDeployment {
+    /// `name@version` of a published plugin.
+    pub plugin: String,
+    #[serde(default)]
+    pub grants: Vec<Capability>,
+    #[serde(default)]
+    pub config: Option<serde_json::Value>,
+    #[serde(default)]
+    pub limits: LimitSettings,
+}
+
+fn split_id(id: &str) -> Result<(&str, &str), ApiError> {
+    id.split_once('@').ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("`{id}` is not name@version (e.g. router@1.2.0)"),
+        )
+    })
+}
+
+fn with_etag(record: &DeploymentRecord, status: StatusCode) -> Response {
+    let mut response = (status, Json(serde_json::to_value(record).unwrap_or_default())).into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", record.revision)) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+pub async fn put(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<PutDeployment>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Operator], "deployment.write")?;
+    let (plugin_name, version) = split_id(&body.plugin)?;
+    let if_revision = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(value) => Some(value.to_str().unwrap_or_default().trim_matches('"').parse::<i64>().map_err(|_| {
+            ApiError::bad_request("If-Match must be the deployment's ETag, a quoted revision number such as \"3\"")
+        })?),
+    };
+    let spec = DeploymentSpec {
+        name: name.clone(),
+        grants: body.grants.clone(),
+        config: body.config.clone().unwrap_or_else(|| json!({})),
+        limits: body.limits,
+    };
+    // Validate against the real plugin before anything is stored.
+    let plugin = state.plugin(plugin_name, version).await?;
+    state.runtime.deploy(plugin, &spec)?;
+    let record = state
+        .store
+        .put_deployment(
+            weft_store::DeploymentSpec {
+                name,
+                plugin: plugin_name.to_string(),
+                version: version.to_string(),
+                grants: spec.grants.iter().map(|c| c.to_string()).collect(),
+                config: spec.config,
+                limits: serde_json::to_value(spec.limits).unwrap_or_default(),
+                updated_by: caller.username().to_string(),
+            },
+            if_revision,
+        )
+        .await?;
+    tracing::info!(deployment = %record.name, plugin = %body.plugin, revision = record.revision, by = caller.username(), "deployment saved");
+    let status = if record.revision == 1 { StatusCode::CREATED } else { StatusCode::OK };
+    Ok(with_etag(&record, status))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require(&[Role::Operator, Role::PluginDeveloper], "deployment.read")?;
+    let record = state.store.get_deployment(&name).await?.ok_or_else(|| not_found(&name))?;
+    Ok(with_etag(&record, StatusCode::OK))
+}
+
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(&[Role::Operator, Role::PluginDeveloper], "deployment.read")?;
+    Ok(Json(json!({ "items": state.store.list_deployments().await? })))
+}
+
+fn not_found(name: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "deployment `{name}` does not exist; create it with `weft deployment put {name} --plugin NAME@VERSION`"
+    ))
+}
+
+async fn bound(state: &AppState, name: &str) -> Result<Arc<Deployment>, ApiError> {
+    let record = state.store.get_deployment(name).await?.ok_or_else(|| not_found(name))?;
+    if let Some((revision, deployment)) = state.deployments.lock().ok().and_then(|d| d.get(name).cloned())
+        && revision == record.revision
+    {
+        return Ok(deployment);
+    }
+    let grants = record
+        .grants
+        .iter()
+        .map(|g| g.parse::<Capability>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let limits: LimitSettings = serde_json::from_value(record.limits.clone()).unwrap_or_default();
+    let spec = DeploymentSpec { name: record.name.clone(), grants, config: record.config.clone(), limits };
+    let plugin = state.plugin(&record.plugin, &record.version).await?;
+    let deployment = Arc::new(state.runtime.deploy(plugin, &spec)?);
+    if let Ok(mut cache) = state.deployments.lock() {
+        cache.insert(name.to_string(), (record.revision, deployment.clone()));
+    }
+    Ok(deployment)
+}
+
+/// Runs the deployment on one input and returns the full report. Key-value writes are committed
+/// only when the plugin succeeded, exactly as a workflow step does.
+pub async fn invoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Json(input): Json<StepInput>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(&[Role::Operator, Role::PluginDeveloper], "deployment.invoke")?;
+    let deployment = bound(&state, &name).await?;
+    let ctx = InvocationContext {
+        now_ms: chrono::Utc::now().timestamp_millis(),
+        seed: seed_for(&input),
+        services: Arc::new(StoreServices::new(state.store.clone())),
+    };
+    let report = state.runtime.invoke(&deployment, &input, &ctx).await;
+    if report.result.is_ok() && !report.kv_writes.is_empty() {
+        state.store.kv_apply(&deployment.plugin.manifest.name, &report.kv_writes).await?;
+    }
+    Ok(Json(serde_json::to_value(&report).unwrap_or_default()))
+}
+
+/// Same run, step and attempt give the same seed, so a replay sees the same randomness.
+fn seed_for(input: &StepInput) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    (&input.run_id, &input.step, input.attempt).hash(&mut h);
+    h.finish()
+}

@@ -1,0 +1,98 @@
+//! Publishing and listing plugins.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::json;
+use weft_store::{NewPlugin, Published, Role};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+
+/// Header carrying the digest the uploader computed, so a corrupted upload is refused.
+pub const DIGEST_HEADER: &str = "x-weft-digest";
+
+pub async fn publish(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    caller.require(&[Role::PluginDeveloper], "plugin.publish")?;
+    let digest = weft_runtime::digest(&body);
+    if let Some(claimed) = headers.get(DIGEST_HEADER) {
+        let claimed = claimed.to_str().unwrap_or_default().trim();
+        if claimed != digest {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "digest-mismatch",
+                format!(
+                    "the uploaded bytes hash to {digest}, but the request declared {claimed}; the file \
+                     changed or was cut short on the way, so nothing was published; upload it again"
+                ),
+            )
+            .details(json!({ "declared": claimed, "actual": digest })));
+        }
+    }
+    let runtime = state.runtime.clone();
+    let bytes = body.clone();
+    let plugin = tokio::task::spawn_blocking(move || runtime.load(&bytes, None))
+        .await
+        .map_err(|e| ApiError::bad_request(format!("loading the plugin panicked: {e}")))??;
+    let manifest = serde_json::to_value(&plugin.manifest).unwrap_or_default();
+    let published = state
+        .store
+        .publish_plugin(NewPlugin {
+            name: plugin.manifest.name.clone(),
+            version: plugin.manifest.version.to_string(),
+            digest: plugin.digest.clone(),
+            contract_version: plugin.contract_version.to_string(),
+            manifest,
+            component: body.to_vec(),
+            uploaded_by: caller.username().to_string(),
+        })
+        .await?;
+    let (status, record) = match published {
+        Published::Created(record) => (StatusCode::CREATED, record),
+        Published::AlreadyPublished(record) => (StatusCode::OK, record),
+    };
+    tracing::info!(plugin = %plugin.manifest.id(), digest = %plugin.digest, by = caller.username(), "plugin published");
+    Ok((status, Json(serde_json::to_value(record).unwrap_or_default())))
+}
+
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(&[Role::PluginDeveloper, Role::Operator, Role::Integrator], "plugin.read")?;
+    let plugins = state.store.list_plugins().await?;
+    Ok(Json(json!({ "items": plugins })))
+}
+
+pub async fn inspect(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((name, version)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(&[Role::PluginDeveloper, Role::Operator, Role::Integrator], "plugin.read")?;
+    let record = state.store.get_plugin(&name, &version).await?.ok_or_else(|| {
+        ApiError::not_found(format!("plugin {name}@{version} is not published; see `weft plugin list`"))
+    })?;
+    let capabilities: Vec<serde_json::Value> = record
+        .manifest
+        .get("capabilities")
+        .and_then(|c| c.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.as_str())
+        .map(|c| {
+            let describe = c.parse::<weft_runtime::Capability>().map(|c| c.describe()).unwrap_or("");
+            json!({ "name": c, "description": describe })
+        })
+        .collect();
+    let mut body = serde_json::to_value(&record).unwrap_or_default();
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert("capabilities".into(), capabilities.into());
+        obj.insert("config_schema".into(), record.manifest.get("config-schema").cloned().unwrap_or_default());
+    }
+    Ok(Json(body))
+}

@@ -1,0 +1,90 @@
+//! Bootstrap commands that open the data directory directly: the first users and tokens.
+
+use std::io::Read;
+
+use anyhow::{Context, bail};
+use weft_store::{RoleGrant, Store, UserKind};
+
+use super::{DataArgs, TokenCommand, UserCommand};
+
+pub async fn open(data: &DataArgs) -> anyhow::Result<Store> {
+    let url = match &data.database_url {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&data.data)
+                .with_context(|| format!("creating data directory {}", data.data.display()))?;
+            Store::sqlite_url(&data.data)
+        }
+    };
+    Store::open(&url).await.with_context(|| format!("opening the database {url}"))
+}
+
+/// `ROLE` or `ROLE:SCOPE`; the scope may itself contain colons (`kb-reviewer:stage:expert-review`).
+fn parse_role(text: &str) -> anyhow::Result<RoleGrant> {
+    let (role, scope) = text.split_once(':').unwrap_or((text, "*"));
+    let role = role.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(RoleGrant { role, scope: scope.to_string() })
+}
+
+pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Add { username, roles, display_name, service, data } => {
+            let store = open(&data).await?;
+            let roles = roles.iter().map(|r| parse_role(r)).collect::<anyhow::Result<Vec<_>>>()?;
+            if let Some(existing) = store.get_user(&username).await? {
+                let mut all = existing.roles.clone();
+                all.extend(roles);
+                let user = store.set_roles(&username, &all).await?;
+                println!("Updated `{}`: roles {}", user.username, describe(&user.roles));
+                return Ok(());
+            }
+            let password = if service {
+                None
+            } else {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text).context("reading the password from stdin")?;
+                let text = text.trim_end_matches(['\n', '\r']).to_string();
+                if text.is_empty() {
+                    bail!(
+                        "no password on stdin; pipe one in (e.g. `echo \"$PW\" | weft user add {username} …`) or pass --service"
+                    );
+                }
+                Some(text)
+            };
+            let kind = if service { UserKind::Service } else { UserKind::Human };
+            let display = display_name.unwrap_or_else(|| username.clone());
+            let user = store.create_user(&username, &display, password.as_deref(), kind, &roles).await?;
+            println!("Added `{}`: roles {}", user.username, describe(&user.roles));
+        }
+        UserCommand::List { data } => {
+            let store = open(&data).await?;
+            for user in store.list_users().await? {
+                println!("{:<24} {:<8?} {}", user.username, user.kind, describe(&user.roles));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn describe(roles: &[RoleGrant]) -> String {
+    let list: Vec<String> = roles
+        .iter()
+        .map(|g| if g.scope == "*" { g.role.to_string() } else { format!("{}:{}", g.role, g.scope) })
+        .collect();
+    if list.is_empty() { "none".into() } else { list.join(", ") }
+}
+
+pub async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
+    let TokenCommand::Create { username, name, scopes, expires_in_days, data } = cmd;
+    let store = open(&data).await?;
+    let scopes = if scopes.is_empty() { vec!["*".to_string()] } else { scopes };
+    let expires = expires_in_days.map(|d| chrono::Utc::now() + chrono::Duration::days(d));
+    let (secret, _info) = store.create_token(&username, &name, &scopes, expires).await?;
+    // Only the token goes to stdout, so scripts can capture it; it is never shown again.
+    println!("{secret}");
+    eprintln!(
+        "Created token `{name}` for `{username}` (scopes: {}); store it now, it cannot be shown again.",
+        scopes.join(", ")
+    );
+    Ok(())
+}

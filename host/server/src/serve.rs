@@ -1,0 +1,27 @@
+//! `weft serve`: open the store, start the plugin runtime, serve the API.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use weft_runtime::{Runtime, RuntimeConfig};
+
+use crate::api::{AppState, router};
+use crate::cli::ServeArgs;
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let store = crate::cli::admin_open(&args.data).await?;
+    let config =
+        RuntimeConfig { cache_dir: Some(args.data.data.join("cache").join("compiled")), ..RuntimeConfig::default() };
+    let runtime = Arc::new(Runtime::new(config)?);
+    let app = router(AppState::new(store, runtime));
+    let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| {
+        format!("could not listen on {}; is another server using it? pass --listen ADDR", args.listen)
+    })?;
+    tracing::info!(listen = %args.listen, data = %args.data.data.display(), "weft serving");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the HTTP server stopped")
+}

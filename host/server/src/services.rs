@@ -1,0 +1,40 @@
+//! The server's `HostServices`: plugin key-value state from the store. Knowledge-base search,
+//! the agent directory and credit history answer "unavailable" until their services exist
+//! (knowledge-base, routing and workflow issues), so a plugin gets a clear, retryable error.
+
+use weft_runtime::model::{AgentQuery, CreditRecord, Directory, KbHit, KbQuery};
+use weft_runtime::services::{HostServices, ServiceError, ServiceFuture};
+use weft_store::Store;
+
+pub struct StoreServices {
+    store: Store,
+}
+
+impl StoreServices {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+fn unavailable<T: Send + 'static>(what: &str) -> ServiceFuture<'static, T> {
+    let message = format!("{what} is not available on this Weft server yet");
+    Box::pin(async move { Err(ServiceError(message)) })
+}
+
+impl HostServices for StoreServices {
+    fn kv_get<'a>(&'a self, scope: &'a str, key: &'a str) -> ServiceFuture<'a, Option<String>> {
+        Box::pin(async move { self.store.kv_get(scope, key).await.map_err(|e| ServiceError(e.to_string())) })
+    }
+
+    fn kb_search(&self, _query: KbQuery) -> ServiceFuture<'_, Vec<KbHit>> {
+        unavailable("knowledge-base search")
+    }
+
+    fn agent_directory(&self, _query: AgentQuery) -> ServiceFuture<'_, Directory> {
+        unavailable("the agent directory")
+    }
+
+    fn credit_history<'a>(&'a self, _customer: &'a str, _since: i64) -> ServiceFuture<'a, Vec<CreditRecord>> {
+        unavailable("credit history")
+    }
+}

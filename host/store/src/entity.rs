@@ -1,0 +1,14 @@
+//! sea-orm entities, one table per file. Public so later crates can join against them through
+//! [`crate::Store::connection`]; the `Store` methods are the supported way to change them.
+//!
+//! Tables are created by the migrations in `migration/`, never from these structs, so an entity
+//! can gain a convenience without silently changing the schema.
+
+pub mod api_token;
+pub mod deployment;
+pub mod kv_entry;
+pub mod plugin;
+pub mod plugin_blob;
+pub mod role_grant;
+pub mod session;
+pub mod user;

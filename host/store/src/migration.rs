@@ -1,0 +1,25 @@
+//! Schema migrations, applied in order by [`crate::Store::open`] and recorded in
+//! `seaql_migrations`, so opening an up-to-date database changes nothing.
+//!
+//! A migration that has shipped is never edited: change the schema with a new file. Tables are
+//! written out column by column (not derived from the entities) for the same reason.
+
+mod m20250601_000001_plugins;
+mod m20250601_000002_deployments;
+mod m20250601_000003_kv;
+mod m20250601_000004_identity;
+
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+
+pub(crate) struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20250601_000001_plugins::Migration),
+            Box::new(m20250601_000002_deployments::Migration),
+            Box::new(m20250601_000003_kv::Migration),
+            Box::new(m20250601_000004_identity::Migration),
+        ]
+    }
+}
