@@ -36,9 +36,9 @@ macro_rules! export_step {
             }
 
             #[cfg(target_arch = "wasm32")]
-            $crate::bindings::__export_step_bindings!(WeftStep with_types_in $crate::bindings);
+    $crate::bindings::__export_step_bindings!(WeftStep with_types_in $crate::bindings);
 
-    // `#[used]` keeps the static through LTO and `--gc-sections`; the linker turns a
+            // `#[used]` keeps the static through LTO and `--gc-sections`; the linker turns a
             // wasm data item with a non-data link section into a custom section of that name.
             #[cfg(target_arch = "wasm32")]
             #[unsafe(link_section = "weft-manifest")]

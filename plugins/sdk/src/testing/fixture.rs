@@ -328,6 +328,25 @@ where
     assert!(failures.is_empty(), "{} of {} fixtures failed:\n\n{}", failures.len(), paths.len(), failures.join("\n\n"));
 }
 
+/// The host's JSON model requires a ticket's `id`, `channel` and `customer.id` (every real ticket
+/// has them); the native model fills defaults for everything else, so check these explicitly and
+/// a fixture that passes here also parses under `weft plugin test`.
+fn require_ticket_identity(text: &str) -> Result<(), String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| error.to_string())?;
+    let ticket = &value["input"]["ticket"];
+    for (field, present) in [
+        ("input.ticket.id", ticket.get("id").is_some()),
+        ("input.ticket.channel", ticket.get("channel").is_some()),
+        ("input.ticket.customer", ticket.get("customer").is_some()),
+        ("input.ticket.customer.id", ticket["customer"].get("id").is_some()),
+    ] {
+        if !present {
+            return Err(format!("missing field `{field}`, which the host requires"));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,23 +488,4 @@ mod tests {
         let error = Fixture::load(dir.0.join("fixtures/typo.json")).unwrap_err();
         assert!(error.contains("expcet"), "{error}");
     }
-}
-
-/// The host's JSON model requires a ticket's `id`, `channel` and `customer.id` (every real ticket
-/// has them); the native model fills defaults for everything else, so check these explicitly and
-/// a fixture that passes here also parses under `weft plugin test`.
-fn require_ticket_identity(text: &str) -> Result<(), String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| error.to_string())?;
-    let ticket = &value["input"]["ticket"];
-    for (field, present) in [
-        ("input.ticket.id", ticket.get("id").is_some()),
-        ("input.ticket.channel", ticket.get("channel").is_some()),
-        ("input.ticket.customer", ticket.get("customer").is_some()),
-        ("input.ticket.customer.id", ticket["customer"].get("id").is_some()),
-    ] {
-        if !present {
-            return Err(format!("missing field `{field}`, which the host requires"));
-        }
-    }
-    Ok(())
 }
