@@ -211,6 +211,20 @@ async fn deploy_grant_and_invoke() {
     assert!(report["fuel_used"].as_u64().unwrap() > 0);
 }
 
+// A configuration that fails the plugin's config schema is refused with the failing path.
+#[tokio::test]
+async fn config_is_checked_against_the_plugin_schema() {
+    let env = start();
+    assert_eq!(env.publish(&env.dev, component("router"), None).await.0, 201);
+    let body = json!({"plugin": "router@0.1.0", "grants": ["effect.assign"], "config": {"queues": 3}});
+    let (status, err) = env.put(&env.ops, "/v1/deployments/r", body).await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["code"], json!("invalid-deployment"));
+    assert!(err["details"]["errors"][0].as_str().unwrap().starts_with("/queues"), "{err}");
+    let (status, _) = env.get(&env.ops, "/v1/deployments/r").await;
+    assert_eq!(status, 404, "nothing was stored");
+}
+
 // A stale If-Match is refused instead of overwriting someone else's change.
 #[tokio::test]
 async fn stale_if_match_is_refused() {
@@ -244,6 +258,15 @@ async fn registry_survives_a_restart() {
     assert_eq!(env.publish(&env.dev, component("router"), None).await.0, 200);
 }
 
+/// `weft plugin test` on a crate, reusing the guest build's compiled dependencies.
+fn plugin_test(dir: &Path, target: &Path) -> std::process::Output {
+    Command::new(weft_binary())
+        .args(["plugin", "test", "--dir", &dir.to_string_lossy()])
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("running weft plugin test")
+}
+
 // The plugin author's loop with the real CLI: new, build, test (fixtures pass), publish.
 #[tokio::test]
 async fn author_loop_new_build_test_publish() {
@@ -254,14 +277,23 @@ async fn author_loop_new_build_test_publish() {
     assert_eq!(code, 0, "{out}{err}");
     // Reuse the guest build's compiled dependencies.
     let target = weft_e2e::plugins::target_dir();
-    let output = Command::new(weft_binary())
-        .args(["plugin", "test", "--dir", &dir.to_string_lossy()])
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .unwrap();
+    let output = plugin_test(&dir, &target);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("PASS") && stdout.contains("fuel") && stdout.contains("0 failed"), "{stdout}");
+
+    // A fixture whose expectation is wrong fails the command and shows what differed.
+    let example = std::fs::read_to_string(dir.join("fixtures/example.json")).unwrap();
+    std::fs::write(dir.join("fixtures/wrong.json"), example.replace("intent:billing", "intent:shipping")).unwrap();
+    let output = plugin_test(&dir, &target);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(stdout.contains("FAIL wrong.json") && stdout.contains("1 failed"), "{stdout}");
+    assert!(stdout.contains("--- expected effects") && stdout.contains("+++ actual effects"), "{stdout}");
+    let removed = stdout.lines().any(|l| l.trim_start().starts_with('-') && l.contains("intent:shipping"));
+    let added = stdout.lines().any(|l| l.trim_start().starts_with('+') && l.contains("intent:billing"));
+    assert!(removed && added, "the diff names both values: {stdout}");
+    std::fs::remove_file(dir.join("fixtures/wrong.json")).unwrap();
 
     let server = format!("http://{}", env.server.addr);
     let output = Command::new(weft_binary())

@@ -118,13 +118,20 @@ impl Bare {
     }
 
     async fn call(&self) {
+        let (mut store, step) = self.instantiate().await;
+        let out = step.weft_plugin_decider().call_decide(&mut store, &self.input).await.expect("runs");
+        assert!(out.is_ok());
+    }
+
+    /// Store + WASI context + instantiation, without calling the guest: the fixed cost of a fresh
+    /// instance, to separate wasmtime's share from the guest's own work.
+    async fn instantiate(&self) -> (Store<BareState>, bare::Step) {
         let state = BareState { wasi: WasiCtx::builder().build(), table: ResourceTable::new() };
         let mut store = Store::new(&self.engine, state);
         store.set_fuel(u64::MAX).expect("fuel");
         store.set_epoch_deadline(u64::MAX);
         let step = self.pre.instantiate_async(&mut store).await.expect("instantiates");
-        let out = step.weft_plugin_decider().call_decide(&mut store, &self.input).await.expect("runs");
-        assert!(out.is_ok());
+        (store, step)
     }
 }
 
@@ -214,7 +221,8 @@ fn latency_table() {
     const CALLS: usize = 20_000;
     let s = setup();
     let rt = one_core();
-    let (mut weft, mut bare) = (Vec::with_capacity(CALLS), Vec::with_capacity(CALLS));
+    let (mut weft, mut bare, mut inst) =
+        (Vec::with_capacity(CALLS), Vec::with_capacity(CALLS), Vec::with_capacity(CALLS));
     rt.block_on(async {
         for _ in 0..500 {
             s.runtime.invoke(&s.deployment, &s.input, &s.ctx).await;
@@ -228,6 +236,9 @@ fn latency_table() {
             let t = Instant::now();
             s.bare.call().await;
             bare.push(t.elapsed());
+            let t = Instant::now();
+            drop(s.bare.instantiate().await);
+            inst.push(t.elapsed());
         }
     });
     let stats = |v: &mut Vec<Duration>| {
@@ -238,11 +249,15 @@ fn latency_table() {
     };
     let (w50, w99, wps) = stats(&mut weft);
     let (b50, b99, bps) = stats(&mut bare);
+    let (i50, i99, ips) = stats(&mut inst);
     println!("\n{CALLS} calls each, one core, interleaved");
     println!("{:<16} {:>10} {:>10} {:>12}", "", "p50 µs", "p99 µs", "calls/s");
     println!("{:<16} {:>10.1} {:>10.1} {:>12.0}", "weft", w50, w99, wps);
     println!("{:<16} {:>10.1} {:>10.1} {:>12.0}", "bare wasmtime", b50, b99, bps);
     println!("{:<16} {:>10.2} {:>10.2} {:>12.2}", "ratio weft/bare", w50 / b50, w99 / b99, bps / wps);
+    println!("{:<16} {:>10.1} {:>10.1} {:>12.0}", "bare, no call", i50, i99, ips);
+    let fuel = rt.block_on(s.runtime.invoke(&s.deployment, &s.input, &s.ctx)).fuel_used;
+    println!("router fuel per invocation: {fuel}");
 }
 
 criterion_group! {

@@ -174,6 +174,8 @@ fn engine_config(config: &RuntimeConfig) -> Config {
     pool.table_elements(usize::try_from(config.max_limits.table_elements).unwrap_or(usize::MAX));
     // Keep some slots warm so the kernel does not zero fresh pages on every call.
     pool.max_unused_warm_slots(n.min(32));
+    // Measured: keeping 2 MiB of linear memory resident (memset instead of madvise on reuse)
+    // doubled the per-call time for the router step, so wasmtime's default (decommit) stays.
     c.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     // Copy-on-write memory images make data-segment initialisation a mapping, not a copy.
     c.memory_init_cow(true);

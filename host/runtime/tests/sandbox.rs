@@ -335,3 +335,18 @@ async fn pii_is_masked_without_the_grant() {
     assert_eq!(decision.outputs.get("email"), Some(&json!("l***@example.cn")));
     assert_eq!(decision.outputs.get("name"), Some(&json!("L***")));
 }
+
+// WASI is deny-by-default: no filesystem, no environment, no sockets, and the wall clock is the
+// run's logical time, even for a plugin that uses plain `std`.
+#[tokio::test]
+async fn wasi_is_deny_by_default() {
+    let rt = runtime();
+    let dep = deploy(&rt, "capability-probe", &[], LimitSettings::default());
+    let report = run(&rt, &dep, &input("wasi", "en", "standard")).await;
+    let outputs = report.result.expect("decision").outputs;
+    assert_eq!(outputs.get("fs_denied"), Some(&json!(true)));
+    assert_eq!(outputs.get("env_vars"), Some(&json!(0)));
+    assert_eq!(outputs.get("tcp_denied"), Some(&json!(true)));
+    assert_eq!(outputs.get("wall_ms"), Some(&json!(ctx().now_ms)));
+    assert_eq!(outputs.get("host_now_ms"), Some(&json!(ctx().now_ms)));
+}

@@ -6,6 +6,8 @@
 //!   denied call has no side effect and that the plugin may recover from it;
 //! - `echo`: returns the customer's name and email as outputs, so the host can check that they
 //!   arrive masked without `pii.raw`;
+//! - `wasi`: tries the filesystem, the environment, a socket and the wall clock through plain
+//!   `std`, and reports what it got, so the host can show WASI is deny-by-default;
 //! - anything else: proceeds with nothing.
 
 use weft_plugin::prelude::*;
@@ -33,6 +35,22 @@ fn decide(input: StepInput) -> Result<Decision, StepError> {
                 .reason("customer echoed")
                 .output("name", &customer.name)
                 .output("email", &customer.email))
+        }
+        "wasi" => {
+            let fs_denied = std::fs::read_dir("/").is_err() && std::fs::read("/etc/passwd").is_err();
+            let env_vars = std::env::vars().count();
+            let tcp_denied = std::net::TcpStream::connect("127.0.0.1:8080").is_err();
+            let wall_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(-1);
+            Ok(Decision::proceed()
+                .reason("wasi probed")
+                .output("fs_denied", &fs_denied)
+                .output("env_vars", &env_vars)
+                .output("tcp_denied", &tcp_denied)
+                .output("wall_ms", &wall_ms)
+                .output("host_now_ms", &host::now()))
         }
         _ => Ok(Decision::proceed().reason("nothing probed")),
     }
