@@ -1,7 +1,8 @@
 //! Command-line interface. Commands that talk to a running server use `--server` and `--token`;
-//! bootstrap commands (`user`, `token`) open the data directory directly.
+//! bootstrap commands (`user`, `token`) and `audit` open the data directory directly.
 
 mod admin;
+mod audit;
 mod plugin_dev;
 mod remote;
 
@@ -36,6 +37,9 @@ pub enum Command {
     /// Manage API tokens (bootstrap: works on the data directory directly).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check and read the tamper-evident audit log (works on the data directory directly).
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 #[derive(Debug, Args)]
@@ -208,6 +212,29 @@ pub enum TokenCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every entry's hash and link; exit 1 naming the first entry that was tampered with.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Print entries, oldest first.
+    List {
+        /// How many entries to print.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        /// Start after this sequence number (to continue a previous listing).
+        #[arg(long)]
+        after: Option<i64>,
+        /// One JSON object per line, for scripts and log shippers.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => crate::serve::run(args).await.map(|()| ExitCode::SUCCESS),
@@ -233,6 +260,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Deployment(cmd) => remote::deployment(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::User(cmd) => admin::user(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::Token(cmd) => admin::token(cmd).await.map(|()| ExitCode::SUCCESS),
+        Command::Audit(cmd) => audit::run(cmd).await,
     }
 }
 

@@ -5,6 +5,7 @@
 //! can gain a convenience without silently changing the schema.
 
 pub mod api_token;
+pub mod audit_entry;
 pub mod deployment;
 pub mod kv_entry;
 pub mod plugin;

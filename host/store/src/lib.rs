@@ -1,9 +1,11 @@
-//! Persistence for Weft: the plugin registry, deployments, plugin key-value state and identity.
+//! Persistence for Weft: the plugin registry, deployments, plugin key-value state, identity and
+//! the audit log.
 //!
 //! SQLite in a single file is the default and must serve a real team; PostgreSQL, by URL, is the
 //! scale-out path. Both run the same sea-orm entities and migrations, so nothing here may use
 //! backend-specific SQL.
 
+mod audit;
 mod deployments;
 pub mod entity;
 mod error;
@@ -21,6 +23,7 @@ use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
+pub use audit::{AuditEntry, AuditEvent, AuditVerification, MAX_AUDIT_PAGE};
 pub use deployments::{DeploymentRecord, DeploymentSpec};
 pub use error::StoreError;
 pub use identity::{DEFAULT_SESSION_TTL, ParseRoleError, Principal, Role, RoleGrant, TokenInfo, User, UserKind};

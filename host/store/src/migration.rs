@@ -8,6 +8,7 @@ mod m20250601_000001_plugins;
 mod m20250601_000002_deployments;
 mod m20250601_000003_kv;
 mod m20250601_000004_identity;
+mod m20250601_000005_audit;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250601_000002_deployments::Migration),
             Box::new(m20250601_000003_kv::Migration),
             Box::new(m20250601_000004_identity::Migration),
+            Box::new(m20250601_000005_audit::Migration),
         ]
     }
 }

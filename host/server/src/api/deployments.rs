@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use weft_runtime::model::StepInput;
 use weft_runtime::{Capability, Deployment, DeploymentSpec, InvocationContext, LimitSettings};
-use weft_store::{DeploymentRecord, Role};
+use weft_store::{AuditEvent, DeploymentRecord, Role};
 
 use super::AppState;
 use super::auth::Caller;
@@ -87,6 +87,21 @@ pub async fn put(
             },
             if_revision,
         )
+        .await?;
+    // After the change committed, so only changes that happened are logged; a failed audit write
+    // fails the request, and the caller's retry is logged as the next revision.
+    state
+        .store
+        .audit(AuditEvent {
+            actor: caller.username().to_string(),
+            action: "deployment.put".into(),
+            target: record.name.clone(),
+            details: json!({
+                "plugin": format!("{}@{}", record.plugin, record.version),
+                "grants": record.grants,
+                "revision": record.revision,
+            }),
+        })
         .await?;
     tracing::info!(deployment = %record.name, plugin = %body.plugin, revision = record.revision, by = caller.username(), "deployment saved");
     let status = if record.revision == 1 { StatusCode::CREATED } else { StatusCode::OK };

@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::json;
-use weft_store::{NewPlugin, Published, Role};
+use weft_store::{AuditEvent, NewPlugin, Published, Role};
 
 use super::AppState;
 use super::auth::Caller;
@@ -54,10 +54,22 @@ pub async fn publish(
             uploaded_by: caller.username().to_string(),
         })
         .await?;
-    let (status, record) = match published {
-        Published::Created(record) => (StatusCode::CREATED, record),
-        Published::AlreadyPublished(record) => (StatusCode::OK, record),
+    let (status, record, outcome) = match published {
+        Published::Created(record) => (StatusCode::CREATED, record, "created"),
+        Published::AlreadyPublished(record) => (StatusCode::OK, record, "already_published"),
     };
+    // Written after the publish committed, so the log records what happened rather than what was
+    // attempted; if it cannot be written the caller gets an error and retries, which lands as
+    // `already_published`.
+    state
+        .store
+        .audit(AuditEvent {
+            actor: caller.username().to_string(),
+            action: "plugin.publish".into(),
+            target: format!("{}@{}", record.name, record.version),
+            details: json!({ "digest": record.digest, "outcome": outcome }),
+        })
+        .await?;
     tracing::info!(plugin = %plugin.manifest.id(), digest = %plugin.digest, by = caller.username(), "plugin published");
     Ok((status, Json(serde_json::to_value(record).unwrap_or_default())))
 }

@@ -3,9 +3,10 @@
 use std::io::Read;
 
 use anyhow::{Context, bail};
+use serde_json::json;
 use weft_store::{RoleGrant, Store, UserKind};
 
-use super::{DataArgs, TokenCommand, UserCommand};
+use super::{DataArgs, TokenCommand, UserCommand, audit};
 
 pub async fn open(data: &DataArgs) -> anyhow::Result<Store> {
     let url = match &data.database_url {
@@ -35,6 +36,7 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
                 let mut all = existing.roles.clone();
                 all.extend(roles);
                 let user = store.set_roles(&username, &all).await?;
+                audit::record(&store, "user.roles", &user.username, json!({ "roles": user.roles })).await?;
                 println!("Updated `{}`: roles {}", user.username, describe(&user.roles));
                 return Ok(());
             }
@@ -54,6 +56,8 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<()> {
             let kind = if service { UserKind::Service } else { UserKind::Human };
             let display = display_name.unwrap_or_else(|| username.clone());
             let user = store.create_user(&username, &display, password.as_deref(), kind, &roles).await?;
+            let details = json!({ "kind": user.kind, "roles": user.roles });
+            audit::record(&store, "user.create", &user.username, details).await?;
             println!("Added `{}`: roles {}", user.username, describe(&user.roles));
         }
         UserCommand::List { data } => {
@@ -79,7 +83,11 @@ pub async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
     let store = open(&data).await?;
     let scopes = if scopes.is_empty() { vec!["*".to_string()] } else { scopes };
     let expires = expires_in_days.map(|d| chrono::Utc::now() + chrono::Duration::days(d));
-    let (secret, _info) = store.create_token(&username, &name, &scopes, expires).await?;
+    let (secret, info) = store.create_token(&username, &name, &scopes, expires).await?;
+    // The secret stays out of the log; the id is what `revoke` takes.
+    let details =
+        json!({ "token_id": info.id, "name": info.name, "scopes": info.scopes, "expires_at": info.expires_at });
+    audit::record(&store, "token.create", &info.owner, details).await?;
     // Only the token goes to stdout, so scripts can capture it; it is never shown again.
     println!("{secret}");
     eprintln!(

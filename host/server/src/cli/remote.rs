@@ -158,8 +158,11 @@ pub async fn deployment(cmd: DeploymentCommand) -> anyhow::Result<()> {
                 req = req.header("if-match", etag.clone());
             }
             let (_, _, record) = client.send(req).await?;
-            println!("Deployment `{name}` now grants: {}", grants.join(", "));
-            let _ = record;
+            println!(
+                "Deployment `{name}` (revision {}) now grants: {}",
+                record["revision"].as_i64().unwrap_or_default(),
+                grants.join(", ")
+            );
         }
         DeploymentCommand::List { remote } => {
             let client = Client::new(&remote);
