@@ -4,6 +4,7 @@ mod auth;
 mod deployments;
 pub mod error;
 mod plugins;
+mod sessions;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -63,6 +64,8 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
+        .route("/v1/sessions", post(sessions::login).delete(sessions::logout))
+        .route("/v1/sessions/me", get(sessions::me))
         .route("/v1/plugins", post(plugins::publish).get(plugins::list))
         .route("/v1/plugins/{name}/{version}", get(plugins::inspect))
         .route("/v1/deployments", get(deployments::list))

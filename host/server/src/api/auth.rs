@@ -1,14 +1,29 @@
-//! Who is calling: a bearer token (API clients, the CLI) resolved through the store, and the role
-//! check every route makes.
+//! Who is calling: a bearer token (API clients, the CLI) or a session cookie (the browser),
+//! resolved through the store, and the role check every route makes.
 
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use weft_store::{Principal, Role, Store};
 
 use super::error::ApiError;
 
 pub struct Caller(pub Principal);
+
+/// Name of the browser session cookie.
+pub const SESSION_COOKIE: &str = "weft_session";
+
+/// The session id from the request's cookies, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value)
+}
 
 impl<S> FromRequestParts<S> for Caller
 where
@@ -18,15 +33,26 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let store = Store::from_ref(state);
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+            if let Some(session) = session_cookie(&parts.headers) {
+                return match store.authenticate_session(session).await? {
+                    Some(principal) => Ok(Caller(principal)),
+                    None => Err(ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "session-expired",
+                        "your session has ended (expired or signed out); sign in again",
+                    )),
+                };
+            }
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
-                "this route needs an API token: send `Authorization: Bearer <token>` (create one with `weft token create`)",
+                "this route needs an API token (`Authorization: Bearer <token>`, see `weft token create`) \
+                 or a browser session (POST /v1/sessions)",
             ));
         };
-        let store = Store::from_ref(state);
         match store.authenticate_token(token.trim()).await? {
             Some(principal) => Ok(Caller(principal)),
             None => Err(ApiError::new(

@@ -1,0 +1,68 @@
+//! Browser sign-in: a password exchanged for an HttpOnly session cookie. API clients use tokens.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use weft_store::{AuditEvent, DEFAULT_SESSION_TTL};
+
+use super::AppState;
+use super::auth::{Caller, SESSION_COOKIE, session_cookie};
+use super::error::ApiError;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    username: String,
+    password: String,
+}
+
+fn cookie(value: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
+    // HttpOnly keeps scripts from reading it; SameSite=Strict keeps other sites from sending it.
+    HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"))
+        .map_err(|_| ApiError::bad_request("could not build the session cookie"))
+}
+
+pub async fn login(State(state): State<AppState>, Json(body): Json<Login>) -> Result<Response, ApiError> {
+    let user = state.store.verify_password(&body.username, &body.password).await?;
+    let (action, outcome) = if user.is_some() { ("session.login", "ok") } else { ("session.login_failed", "denied") };
+    // Failed attempts are audited too: they are what an operator looks for after an incident.
+    state
+        .store
+        .audit(AuditEvent {
+            actor: body.username.clone(),
+            action: action.into(),
+            target: body.username.clone(),
+            details: json!({ "outcome": outcome }),
+        })
+        .await?;
+    let Some(user) = user else {
+        // One message for unknown users and wrong passwords, so neither can be probed.
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid-credentials",
+            "the username or password is wrong, or the account is disabled; check them or ask an admin",
+        ));
+    };
+    let session = state.store.create_session(&user.username, DEFAULT_SESSION_TTL).await?;
+    let mut response = (StatusCode::CREATED, Json(json!({ "user": user }))).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie(&session, DEFAULT_SESSION_TTL.num_seconds())?);
+    Ok(response)
+}
+
+/// Ends the session the request came with, and clears the cookie.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(session) = session_cookie(&headers) {
+        state.store.revoke_session(session).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie("", 0)?);
+    Ok(response)
+}
+
+/// Who the caller is, with their roles: the browser editor decides what to show from this.
+pub async fn me(caller: Caller) -> Json<serde_json::Value> {
+    Json(json!({ "user": caller.0.user }))
+}

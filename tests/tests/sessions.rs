@@ -1,0 +1,93 @@
+//! Browser sign-in with the real binary: a password buys an HttpOnly session cookie that works
+//! like a token until it is signed out; failures say nothing about which part was wrong.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+use weft_e2e::server::{Server, weft, weft_binary};
+
+fn add_user(data: &std::path::Path, name: &str, role: &str, password: &str) {
+    let mut child = Command::new(weft_binary())
+        .args(["user", "add", name, "--role", role, "--data"])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("weft user add");
+    child.stdin.as_mut().expect("stdin").write_all(password.as_bytes()).expect("password");
+    drop(child.stdin.take());
+    assert!(child.wait().expect("waits").success());
+}
+
+fn cookie_of(res: &reqwest::Response) -> String {
+    let set = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+    set.split(';').next().unwrap_or_default().to_string()
+}
+
+// Sign in, use the cookie, sign out; the cookie then stops working.
+#[tokio::test]
+async fn login_cookie_logout() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    add_user(&data, "mei", "operator", "correct horse battery");
+    let server = Server::start(&data, &[]);
+    let http = reqwest::Client::new();
+
+    let res = http
+        .post(server.url("/v1/sessions"))
+        .json(&json!({"username": "mei", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let cookie = cookie_of(&res);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["user"]["username"], json!("mei"));
+
+    let me: Value =
+        http.get(server.url("/v1/sessions/me")).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["user"]["roles"][0]["role"], json!("operator"), "{me}");
+    let res = http.get(server.url("/v1/deployments")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200, "an operator's session reaches operator routes");
+    let res = http.post(server.url("/v1/plugins")).header("cookie", &cookie).body(vec![0u8]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 403, "and only those");
+
+    let res = http.delete(server.url("/v1/sessions")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 204);
+    let res = http.get(server.url("/v1/sessions/me")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], json!("session-expired"));
+}
+
+// A wrong password and an unknown user get the same answer, and both attempts are audited.
+#[tokio::test]
+async fn failed_logins_are_indistinguishable_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    add_user(&data, "mei", "operator", "correct horse battery");
+    let server = Server::start(&data, &[]);
+    let http = reqwest::Client::new();
+    let mut answers = Vec::new();
+    for (user, password) in [("mei", "wrong password!"), ("nobody", "correct horse battery")] {
+        let res = http
+            .post(server.url("/v1/sessions"))
+            .json(&json!({"username": user, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 401);
+        assert!(res.headers().get("set-cookie").is_none());
+        let body: Value = res.json().await.unwrap();
+        answers.push((body["code"].clone(), body["message"].clone()));
+    }
+    assert_eq!(answers[0], answers[1]);
+
+    let (code, out, err) = weft(&["audit", "list", "--json", "--data", &data.to_string_lossy()], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.matches("session.login_failed").count(), 2, "{out}");
+}
