@@ -1,5 +1,6 @@
 //! Starts the real `weft` binary on a free loopback port with a fresh data directory.
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -102,4 +103,27 @@ pub fn weft(args: &[&str], cwd: &Path) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// `weft user add NAME --role ROLE` on a data directory, with the password on stdin.
+pub fn add_user(data: &Path, name: &str, role: &str, password: &str) {
+    let mut child = Command::new(weft_binary())
+        .args(["user", "add", name, "--role", role, "--data"])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("running weft user add");
+    if let Some(stdin) = child.stdin.as_mut() {
+        stdin.write_all(password.as_bytes()).expect("writing the password");
+    }
+    drop(child.stdin.take());
+    assert!(child.wait().expect("weft user add finishes").success(), "weft user add {name} failed");
+}
+
+/// `weft token create NAME`: the token it prints once.
+pub fn create_token(data: &Path, name: &str) -> String {
+    let (code, token, err) = weft(&["token", "create", name, "--data", &data.to_string_lossy()], data);
+    assert_eq!(code, 0, "weft token create {name}: {err}");
+    token.trim().to_string()
 }

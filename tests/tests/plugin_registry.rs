@@ -1,13 +1,12 @@
 //! The plugin registry end to end: the real `weft` binary on loopback with a SQLite file, real
 //! components, real tokens. Each test states the behaviour it proves.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::{Value, json};
 use weft_e2e::plugins::component;
-use weft_e2e::server::{Server, weft, weft_binary};
+use weft_e2e::server::{self, Server, weft, weft_binary};
 
 struct Env {
     _dir: tempfile::TempDir,
@@ -19,19 +18,8 @@ struct Env {
 }
 
 fn add_user(data: &Path, name: &str, role: &str) -> String {
-    let mut child = Command::new(weft_binary())
-        .args(["user", "add", name, "--role", role, "--data"])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("weft user add");
-    child.stdin.as_mut().expect("stdin").write_all(b"correct horse battery").expect("password");
-    drop(child.stdin.take());
-    assert!(child.wait().expect("waits").success(), "user add {name}");
-    let (code, token, err) = weft(&["token", "create", name, "--data", &data.to_string_lossy()], data);
-    assert_eq!(code, 0, "{err}");
-    token.trim().to_string()
+    server::add_user(data, name, role, "correct horse battery");
+    server::create_token(data, name)
 }
 
 fn start() -> Env {

@@ -1,12 +1,9 @@
 //! Every role against every route: allowed routes never answer 401/403, denied ones answer 403
 //! with the role that is needed. Real binary, real tokens.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use serde_json::json;
 use weft_e2e::plugins::component;
-use weft_e2e::server::{Server, weft, weft_binary};
+use weft_e2e::server::{Server, add_user, create_token};
 
 const ROLES: &[&str] =
     &["admin", "plugin-developer", "operator", "kb-author", "kb-reviewer", "kb-publisher", "integrator", "agent"];
@@ -33,19 +30,8 @@ const ROUTES: &[Route] = &[
 
 fn token_for(data: &std::path::Path, role: &str) -> String {
     let user = format!("u-{role}");
-    let mut child = Command::new(weft_binary())
-        .args(["user", "add", &user, "--role", role, "--data"])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("weft user add");
-    child.stdin.as_mut().expect("stdin").write_all(b"a long enough password").expect("password");
-    drop(child.stdin.take());
-    assert!(child.wait().expect("waits").success());
-    let (code, token, err) = weft(&["token", "create", &user, "--data", &data.to_string_lossy()], data);
-    assert_eq!(code, 0, "{err}");
-    token.trim().to_string()
+    add_user(data, &user, role, "a long enough password");
+    create_token(data, &user)
 }
 
 // Each role may use exactly the routes its job needs.

@@ -1,24 +1,8 @@
 //! Browser sign-in with the real binary: a password buys an HttpOnly session cookie that works
 //! like a token until it is signed out; failures say nothing about which part was wrong.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use serde_json::{Value, json};
-use weft_e2e::server::{Server, weft, weft_binary};
-
-fn add_user(data: &std::path::Path, name: &str, role: &str, password: &str) {
-    let mut child = Command::new(weft_binary())
-        .args(["user", "add", name, "--role", role, "--data"])
-        .arg(data)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("weft user add");
-    child.stdin.as_mut().expect("stdin").write_all(password.as_bytes()).expect("password");
-    drop(child.stdin.take());
-    assert!(child.wait().expect("waits").success());
-}
+use weft_e2e::server::{Server, add_user, weft};
 
 fn cookie_of(res: &reqwest::Response) -> String {
     let set = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
