@@ -106,10 +106,11 @@ impl Runtime {
     /// Checks, compiles (or loads from the cache) and pre-links a component. Loading the same
     /// digest twice returns the already-loaded plugin.
     pub fn load(&self, bytes: &[u8], side_manifest: Option<&str>) -> Result<Arc<LoadedPlugin>, PluginError> {
-        let artifact = artifact::inspect(bytes, side_manifest)?;
-        if let Some(plugin) = self.loaded.lock().ok().and_then(|l| l.get(&artifact.digest).cloned()) {
+        // The digest alone identifies a loaded plugin; skip re-parsing the component when it is known.
+        if let Some(plugin) = self.loaded.lock().ok().and_then(|l| l.get(&artifact::digest(bytes)).cloned()) {
             return Ok(plugin);
         }
+        let artifact = artifact::inspect(bytes, side_manifest)?;
         let (component, compiled_from) = self.cache.load_or_compile(&self.engine, &artifact.digest, bytes)?;
         let contract_version = contract::check(&self.engine, &component)?;
         let pre = self.linker.instantiate_pre(&component).map_err(|err| PluginError::IncompatibleContract {
