@@ -26,6 +26,10 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/v1/deployments", allowed: &["admin", "operator", "plugin-developer"] },
     Route { method: "GET", path: "/v1/deployments/table", allowed: &["admin", "operator", "plugin-developer"] },
     Route { method: "POST", path: "/v1/deployments/table/invoke", allowed: &["admin", "operator", "plugin-developer"] },
+    Route { method: "POST", path: "/v1/event-subscriptions", allowed: &["admin", "integrator"] },
+    Route { method: "GET", path: "/v1/event-subscriptions", allowed: &["admin", "operator", "integrator"] },
+    Route { method: "GET", path: "/v1/event-deliveries", allowed: &["admin", "operator", "integrator"] },
+    Route { method: "POST", path: "/v1/event-deliveries/msg_x/replay", allowed: &["admin", "integrator"] },
 ];
 
 fn token_for(data: &std::path::Path, role: &str) -> String {
@@ -57,6 +61,9 @@ async fn role_route_table() {
         for (role, token) in &tokens {
             let req = match route.method {
                 "POST" if route.path == "/v1/plugins" => http.post(server.url(route.path)).body(component("router")),
+                "POST" if route.path == "/v1/event-subscriptions" => http
+                    .post(server.url(route.path))
+                    .json(&json!({"url": "http://127.0.0.1:9/hook", "event_types": ["run.completed"]})),
                 "POST" => http.post(server.url(route.path)).json(&input),
                 "PUT" => http.put(server.url(route.path)).json(&deployment),
                 _ => http.get(server.url(route.path)),

@@ -36,8 +36,18 @@ async fn login_cookie_logout() {
     assert_eq!(me["user"]["roles"][0]["role"], json!("operator"), "{me}");
     let res = http.get(server.url("/v1/deployments")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200, "an operator's session reaches operator routes");
-    let res = http.post(server.url("/v1/plugins")).header("cookie", &cookie).body(vec![0u8]).send().await.unwrap();
+    let origin = format!("http://{}", server.addr);
+    let res = http
+        .post(server.url("/v1/plugins"))
+        .header("cookie", &cookie)
+        .header("origin", origin)
+        .body(vec![0u8])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 403, "and only those");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], json!("forbidden"), "{body}");
 
     let res = http.delete(server.url("/v1/sessions")).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 204);
@@ -74,4 +84,51 @@ async fn failed_logins_are_indistinguishable_and_audited() {
     let (code, out, err) = weft(&["audit", "list", "--json", "--data", &data.to_string_lossy()], dir.path());
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.matches("session.login_failed").count(), 2, "{out}");
+}
+
+// A session cookie changes things only from Weft's own pages: a write (or WebSocket upgrade)
+// without Origin, or from another site, is refused before anything happens; same-origin works.
+#[tokio::test]
+async fn cross_site_writes_with_a_cookie_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    add_user(&data, "ivy", "integrator", "correct horse battery");
+    let server = Server::start(&data, &[]);
+    let http = reqwest::Client::new();
+    let res = http
+        .post(server.url("/v1/sessions"))
+        .json(&json!({"username": "ivy", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = cookie_of(&res);
+    let subscription = json!({"url": "http://127.0.0.1:9/hook", "event_types": ["run.completed"]});
+    let post = |origin: Option<String>| {
+        let mut req = http.post(server.url("/v1/event-subscriptions")).header("cookie", &cookie).json(&subscription);
+        if let Some(origin) = origin {
+            req = req.header("origin", origin);
+        }
+        req.send()
+    };
+
+    for origin in [None, Some("https://evil.example".to_string())] {
+        let res = post(origin.clone()).await.unwrap();
+        assert_eq!(res.status().as_u16(), 403, "origin {origin:?}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["code"], json!("cross-site-request"), "{body}");
+    }
+    let listed: Value = http
+        .get(server.url("/v1/event-subscriptions"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["subscriptions"], json!([]), "nothing was created by the refused requests");
+
+    let res = post(Some(format!("http://{}", server.addr))).await.unwrap();
+    assert_eq!(res.status().as_u16(), 201, "a same-origin write goes through");
 }

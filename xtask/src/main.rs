@@ -69,6 +69,8 @@ fn test() -> anyhow::Result<()> {
                 .env("CARGO_TARGET_DIR", setup::plugins_target()),
         )?;
     }
+    // Reference implementations the end-to-end tests interoperate with (standardwebhooks).
+    setup::npm_ci(&root.join("tests").join("interop"))?;
     setup::step("host tests", setup::cargo(&root).args(["test", "--workspace"]))?;
     Ok(())
 }

@@ -81,3 +81,10 @@ pub fn plugin_dirs_with_fixtures() -> anyhow::Result<Vec<PathBuf>> {
     dirs.sort();
     Ok(dirs)
 }
+
+/// `npm ci` in `dir` (a folder with a committed package-lock.json), so Node-side reference
+/// implementations and browser tooling are installed by the test command itself.
+pub fn npm_ci(dir: &Path) -> anyhow::Result<()> {
+    let label = format!("npm ci ({})", dir.strip_prefix(root()).unwrap_or(dir).display());
+    step(&label, Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
+}

@@ -3,6 +3,7 @@
 mod auth;
 mod deployments;
 pub mod error;
+mod events;
 mod plugins;
 mod sessions;
 
@@ -11,11 +12,12 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use weft_runtime::{Deployment, LoadedPlugin, Runtime};
 use weft_store::Store;
 
 use self::error::ApiError;
+use crate::events::Dispatcher;
 
 /// Largest component accepted by `POST /v1/plugins`.
 pub const MAX_COMPONENT_BYTES: usize = 64 * 1024 * 1024;
@@ -27,6 +29,8 @@ type BoundDeployments = HashMap<String, (i64, Arc<Deployment>)>;
 pub struct AppState {
     pub store: Store,
     pub runtime: Arc<Runtime>,
+    /// Queues and sends outbound events.
+    pub events: Dispatcher,
     /// Deployments bound to loaded plugins, keyed by name, valid while the revision matches.
     deployments: Arc<Mutex<BoundDeployments>>,
 }
@@ -38,8 +42,8 @@ impl FromRef<AppState> for Store {
 }
 
 impl AppState {
-    pub fn new(store: Store, runtime: Arc<Runtime>) -> Self {
-        Self { store, runtime, deployments: Arc::default() }
+    pub fn new(store: Store, runtime: Arc<Runtime>, events: Dispatcher) -> Self {
+        Self { store, runtime, events, deployments: Arc::default() }
     }
 
     /// Loads a published plugin's component (compiled code comes from the runtime's caches).
@@ -71,6 +75,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/deployments", get(deployments::list))
         .route("/v1/deployments/{name}", put(deployments::put).get(deployments::show))
         .route("/v1/deployments/{name}/invoke", post(deployments::invoke))
+        .route("/v1/event-subscriptions", post(events::create).get(events::list))
+        .route("/v1/event-subscriptions/{id}", delete(events::delete))
+        .route("/v1/event-subscriptions/{id}/ping", post(events::ping))
+        .route("/v1/event-deliveries", get(events::deliveries))
+        .route("/v1/event-deliveries/{id}", get(events::delivery))
+        .route("/v1/event-deliveries/{id}/replay", post(events::replay))
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
         .with_state(state)
 }

@@ -49,6 +49,8 @@ pub struct ServeArgs {
     pub listen: String,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub outbound: crate::events::OutboundArgs,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,9 +2,11 @@
 
 mod api;
 mod cli;
+mod events;
 mod fixtures;
 mod serve;
 mod services;
+mod webhooks;
 
 use clap::Parser;
 

@@ -7,13 +7,16 @@ use weft_runtime::{Runtime, RuntimeConfig};
 
 use crate::api::{AppState, router};
 use crate::cli::ServeArgs;
+use crate::events::Dispatcher;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = crate::cli::admin_open(&args.data).await?;
     let config =
         RuntimeConfig { cache_dir: Some(args.data.data.join("cache").join("compiled")), ..RuntimeConfig::default() };
     let runtime = Arc::new(Runtime::new(config)?);
-    let app = router(AppState::new(store, runtime));
+    let events = Dispatcher::new(store.clone(), args.outbound.clone())?;
+    tokio::spawn(events.clone().run());
+    let app = router(AppState::new(store, runtime, events));
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| {
         format!("could not listen on {}; is another server using it? pass --listen ADDR", args.listen)
     })?;

@@ -7,6 +7,9 @@
 pub mod api_token;
 pub mod audit_entry;
 pub mod deployment;
+pub mod event_delivery;
+pub mod event_delivery_attempt;
+pub mod event_subscription;
 pub mod kv_entry;
 pub mod plugin;
 pub mod plugin_blob;

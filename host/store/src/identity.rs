@@ -4,7 +4,7 @@
 mod passwords;
 mod principal;
 mod roles;
-mod secrets;
+pub(crate) mod secrets;
 mod sessions;
 mod tokens;
 mod users;

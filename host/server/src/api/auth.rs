@@ -37,6 +37,7 @@ where
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
             if let Some(session) = session_cookie(&parts.headers) {
+                same_origin(parts)?;
                 return match store.authenticate_session(session).await? {
                     Some(principal) => Ok(Caller(principal)),
                     None => Err(ApiError::new(
@@ -61,6 +62,37 @@ where
                 "the API token is unknown, expired or revoked; create a new one with `weft token create`",
             )),
         }
+    }
+}
+
+/// Cookies ride along on requests other sites trigger; a session may change things (or open a
+/// WebSocket, which the same-origin policy does not cover) only from our own pages. Browsers send
+/// `Origin` on every such request, so its absence means a non-browser client, which should use a
+/// token. SameSite=Strict already stops most of this; this check holds even where it does not.
+fn same_origin(parts: &Parts) -> Result<(), ApiError> {
+    use axum::http::{Method, header};
+    let upgrade = parts.headers.get(header::UPGRADE).is_some();
+    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) && !upgrade {
+        return Ok(());
+    }
+    let text = |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let host = text(header::HOST).unwrap_or_default();
+    let origin_host = text(header::ORIGIN).map(|o| o.split_once("://").map_or(o, |(_, rest)| rest));
+    let fetch_site = parts.headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let ok = match origin_host {
+        Some(origin_host) => !host.is_empty() && origin_host.eq_ignore_ascii_case(host),
+        None => fetch_site == Some("same-origin"),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross-site-request",
+            "this request carries a session cookie but does not come from a Weft page (its Origin is \
+             missing or another site's), so it was refused; API clients should authenticate with \
+             `Authorization: Bearer <token>` instead of a cookie",
+        ))
     }
 }
 
