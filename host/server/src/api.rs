@@ -4,6 +4,7 @@ mod auth;
 mod deployments;
 pub mod error;
 mod events;
+mod hook_secrets;
 mod plugins;
 mod sessions;
 
@@ -81,6 +82,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/event-deliveries", get(events::deliveries))
         .route("/v1/event-deliveries/{id}", get(events::delivery))
         .route("/v1/event-deliveries/{id}/replay", post(events::replay))
+        .route("/v1/hook-secrets", post(hook_secrets::create).get(hook_secrets::list))
+        .route("/v1/hook-secrets/{id}", delete(hook_secrets::retire))
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
         .with_state(state)
 }

@@ -1,6 +1,9 @@
 //! The Standard Webhooks scheme (<https://www.standardwebhooks.com>), used for both directions:
 //! integrators sign what they send to workflow hooks, and Weft signs the events it delivers.
 
-// Verification is wired to the inbound workflow hooks when they land; signing is used now.
-#[cfg_attr(not(test), allow(dead_code))]
+// Inbound verification and rate limits are wired to the workflow hooks (`api/webhooks.rs`).
+#[allow(dead_code)]
+pub mod inbound;
+#[allow(dead_code)]
+pub mod rate_limit;
 pub mod signature;

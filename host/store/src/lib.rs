@@ -10,6 +10,7 @@ mod deployments;
 pub mod entity;
 mod error;
 pub mod events;
+pub mod hooks;
 pub(crate) mod identity;
 mod kv;
 mod migration;

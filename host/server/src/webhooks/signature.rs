@@ -163,7 +163,8 @@ mod tests {
         let Ok(secret) = SigningSecret::parse(SPEC_SECRET) else { panic!("the spec secret parses") };
         assert_eq!(secret.sign(SPEC_ID, SPEC_TS, SPEC_BODY), SPEC_SIG);
         let ts = SPEC_TS.to_string();
-        let verified = verify(&[secret], &headers(SPEC_ID, &ts, SPEC_SIG), SPEC_BODY, SPEC_TS + 10, DEFAULT_TOLERANCE_SECS);
+        let verified =
+            verify(&[secret], &headers(SPEC_ID, &ts, SPEC_SIG), SPEC_BODY, SPEC_TS + 10, DEFAULT_TOLERANCE_SECS);
         assert_eq!(verified, Ok(SPEC_ID));
     }
 

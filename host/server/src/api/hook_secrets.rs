@@ -1,0 +1,76 @@
+//! Signing secrets for inbound hooks. An integrator issues its own (a signed request acts as the
+//! secret's owner), rotates by issuing a new one before retiring the old, and sees only its own;
+//! admins see and retire all.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use weft_store::{AuditEvent, Role};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateHookSecret {
+    pub hook: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<CreateHookSecret>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(&[Role::Integrator], "hook-secret.write")?;
+    let (secret, text) = state.store.add_hook_secret(&body.hook, caller.username()).await?;
+    state
+        .store
+        .audit(AuditEvent {
+            actor: caller.username().to_owned(),
+            action: "hook-secret.create".to_owned(),
+            target: secret.id.clone(),
+            details: json!({ "hook": secret.hook }),
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "hook_secret": secret, "secret": text }))))
+}
+
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Integrator], "hook-secret.read")?;
+    let all = state.store.hook_secrets(None).await?;
+    let mine: Vec<_> = if caller.0.has_role(Role::Admin, "*") {
+        all
+    } else {
+        all.into_iter().filter(|s| s.owner == caller.username()).collect()
+    };
+    Ok(Json(json!({ "hook_secrets": mine })))
+}
+
+pub async fn retire(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Integrator], "hook-secret.write")?;
+    let owned = state.store.hook_secrets(None).await?.into_iter().find(|s| s.id == id);
+    let mine = owned.as_ref().is_some_and(|s| s.owner == caller.username());
+    if owned.is_none() || !(mine || caller.0.has_role(Role::Admin, "*")) {
+        return Err(ApiError::not_found(format!(
+            "hook secret {id} does not exist or is not yours; list yours with GET /v1/hook-secrets"
+        )));
+    }
+    let retired = state.store.retire_hook_secret(&id).await?;
+    state
+        .store
+        .audit(AuditEvent {
+            actor: caller.username().to_owned(),
+            action: "hook-secret.retire".to_owned(),
+            target: id,
+            details: json!({ "hook": retired.hook }),
+        })
+        .await?;
+    Ok(Json(json!({ "hook_secret": retired })))
+}

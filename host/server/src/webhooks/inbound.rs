@@ -1,0 +1,77 @@
+//! Authenticating an inbound hook request by its Standard Webhooks signature: the secret that
+//! verifies it names the integrator it acts as, and its `webhook-id` is accepted once.
+
+use axum::http::{HeaderMap, StatusCode};
+use weft_store::{Principal, Store};
+
+use super::signature::{self, DEFAULT_TOLERANCE_SECS, SignedHeaders, SigningSecret};
+use crate::api::error::ApiError;
+
+/// The only action a signature authorizes: a leaked hook secret cannot read or change anything.
+pub const SIGNED_SCOPE: &str = "actions:workflow.trigger";
+
+/// Whether the request claims to be signed (then it must verify; it never falls back to a token).
+pub fn is_signed(headers: &HeaderMap) -> bool {
+    ["webhook-id", "webhook-signature", "webhook-timestamp"].iter().any(|h| headers.contains_key(*h))
+}
+
+/// Verifies a signed request to `hook` and returns who it acts as. Refusals have distinct codes:
+/// `signature_missing`, `timestamp_malformed`, `timestamp_stale`, `timestamp_in_future`,
+/// `signature_mismatch`, `webhook_replayed`, `hook_unsigned`.
+pub async fn authenticate(store: &Store, hook: &str, headers: &HeaderMap, body: &[u8]) -> Result<Principal, ApiError> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let signed = SignedHeaders {
+        id: text("webhook-id"),
+        timestamp: text("webhook-timestamp"),
+        signature: text("webhook-signature"),
+    };
+    let live = store.live_hook_secrets(hook).await?;
+    if live.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "hook_unsigned",
+            format!(
+                "this request is signed, but hook {hook} has no signing secret; an integrator creates one with \
+                 POST /v1/hook-secrets {{\"hook\": \"{hook}\"}}, or send an API token instead of signature headers"
+            ),
+        ));
+    }
+    let now = chrono::Utc::now().timestamp();
+    let mut last_error = None;
+    for candidate in &live {
+        let Ok(secret) = SigningSecret::parse(&candidate.secret) else { continue };
+        match signature::verify(&[secret], &signed, body, now, DEFAULT_TOLERANCE_SECS) {
+            Ok(id) => {
+                if !store.record_webhook_receipt(hook, id).await? {
+                    return Err(ApiError::new(
+                        StatusCode::CONFLICT,
+                        "webhook_replayed",
+                        format!(
+                            "webhook-id {id} was already received by hook {hook} within the last 24 h, so this \
+                             request was ignored; give every new request its own webhook-id"
+                        ),
+                    ));
+                }
+                let user = store.get_user(&candidate.owner).await?.filter(|u| !u.disabled).ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "forbidden",
+                        format!(
+                            "the secret that signed this request belongs to {}, who no longer exists or is disabled",
+                            candidate.owner
+                        ),
+                    )
+                })?;
+                return Ok(Principal { user, token_scopes: Some(vec![SIGNED_SCOPE.to_owned()]) });
+            }
+            // A mismatch against one secret may match the next (rotation); anything else is final.
+            Err(signature::SignatureError::Mismatch) => last_error = Some(signature::SignatureError::Mismatch),
+            Err(err) => return Err(refusal(err)),
+        }
+    }
+    Err(refusal(last_error.unwrap_or(signature::SignatureError::Mismatch)))
+}
+
+fn refusal(err: signature::SignatureError) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, err.code(), err.to_string())
+}
