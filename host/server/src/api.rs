@@ -4,7 +4,10 @@ mod auth;
 mod deployments;
 pub mod error;
 mod plugins;
+mod runs;
 mod sessions;
+mod webhooks;
+mod workflows;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -29,6 +32,8 @@ pub struct AppState {
     pub runtime: Arc<Runtime>,
     /// Deployments bound to loaded plugins, keyed by name, valid while the revision matches.
     deployments: Arc<Mutex<BoundDeployments>>,
+    /// The durable workflow executor (runs, outbox, resume).
+    pub engine: weft_workflow::Engine,
 }
 
 impl FromRef<AppState> for Store {
@@ -39,7 +44,9 @@ impl FromRef<AppState> for Store {
 
 impl AppState {
     pub fn new(store: Store, runtime: Arc<Runtime>) -> Self {
-        Self { store, runtime, deployments: Arc::default() }
+        let services = Arc::new(crate::services::StoreServices::new(store.clone()));
+        let engine = weft_workflow::Engine::new(store.clone(), runtime.clone(), services);
+        Self { store, runtime, deployments: Arc::default(), engine }
     }
 
     /// Loads a published plugin's component (compiled code comes from the runtime's caches).
@@ -61,6 +68,22 @@ impl AppState {
     }
 }
 
+/// Workflows, webhooks and runs (weft-workflow).
+fn workflow_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/workflows", get(workflows::list))
+        .route("/v1/workflows/validate", post(workflows::validate))
+        .route("/v1/workflows/{name}", put(workflows::put).get(workflows::show))
+        .route("/v1/hooks/{path}", post(webhooks::trigger))
+        .route("/v1/runs", get(runs::list))
+        .route("/v1/runs/{id}", get(runs::show))
+        .route("/v1/runs/{id}/cancel", post(runs::cancel))
+        .route("/v1/runs/{id}/approvals", post(runs::vote))
+        .route("/v1/runs/{id}/sla", post(runs::sla))
+        .route("/v1/cases/{ticket}", get(runs::case))
+        .route("/v1/customers/{customer}/credits", get(runs::credits))
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
@@ -71,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/deployments", get(deployments::list))
         .route("/v1/deployments/{name}", put(deployments::put).get(deployments::show))
         .route("/v1/deployments/{name}/invoke", post(deployments::invoke))
+        .merge(workflow_routes())
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
         .with_state(state)
 }

@@ -13,7 +13,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config =
         RuntimeConfig { cache_dir: Some(args.data.data.join("cache").join("compiled")), ..RuntimeConfig::default() };
     let runtime = Arc::new(Runtime::new(config)?);
-    let app = router(AppState::new(store, runtime));
+    let state = AppState::new(store, runtime);
+    // Runs a previous process left unfinished carry on where their last committed step left them.
+    state.engine.resume().await.context("resuming unfinished workflow runs")?;
+    let app = router(state);
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| {
         format!("could not listen on {}; is another server using it? pass --listen ADDR", args.listen)
     })?;
