@@ -6,7 +6,10 @@ pub mod error;
 mod events;
 mod hook_secrets;
 mod plugins;
+mod runs;
 mod sessions;
+mod webhooks;
+mod workflows;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,6 +22,7 @@ use weft_store::Store;
 
 use self::error::ApiError;
 use crate::events::Dispatcher;
+use crate::webhooks::rate_limit::RateLimiter;
 
 /// Largest component accepted by `POST /v1/plugins`.
 pub const MAX_COMPONENT_BYTES: usize = 64 * 1024 * 1024;
@@ -32,8 +36,12 @@ pub struct AppState {
     pub runtime: Arc<Runtime>,
     /// Queues and sends outbound events.
     pub events: Dispatcher,
+    /// Per-caller limits on inbound workflow hooks.
+    pub hook_limits: Arc<RateLimiter>,
     /// Deployments bound to loaded plugins, keyed by name, valid while the revision matches.
     deployments: Arc<Mutex<BoundDeployments>>,
+    /// The durable workflow executor (runs, outbox, resume).
+    pub engine: weft_workflow::Engine,
 }
 
 impl FromRef<AppState> for Store {
@@ -43,8 +51,10 @@ impl FromRef<AppState> for Store {
 }
 
 impl AppState {
-    pub fn new(store: Store, runtime: Arc<Runtime>, events: Dispatcher) -> Self {
-        Self { store, runtime, events, deployments: Arc::default() }
+    pub fn new(store: Store, runtime: Arc<Runtime>, events: Dispatcher, hook_limits: RateLimiter) -> Self {
+        let services = Arc::new(crate::services::StoreServices::new(store.clone()));
+        let engine = weft_workflow::Engine::new(store.clone(), runtime.clone(), services);
+        Self { store, runtime, events, hook_limits: Arc::new(hook_limits), deployments: Arc::default(), engine }
     }
 
     /// Loads a published plugin's component (compiled code comes from the runtime's caches).
@@ -66,6 +76,22 @@ impl AppState {
     }
 }
 
+/// Workflows, webhooks and runs (weft-workflow).
+fn workflow_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/workflows", get(workflows::list))
+        .route("/v1/workflows/validate", post(workflows::validate))
+        .route("/v1/workflows/{name}", put(workflows::put).get(workflows::show))
+        .route("/v1/hooks/{path}", post(webhooks::trigger))
+        .route("/v1/runs", get(runs::list))
+        .route("/v1/runs/{id}", get(runs::show))
+        .route("/v1/runs/{id}/cancel", post(runs::cancel))
+        .route("/v1/runs/{id}/approvals", post(runs::vote))
+        .route("/v1/runs/{id}/sla", post(runs::sla))
+        .route("/v1/cases/{ticket}", get(runs::case))
+        .route("/v1/customers/{customer}/credits", get(runs::credits))
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
@@ -84,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/event-deliveries/{id}/replay", post(events::replay))
         .route("/v1/hook-secrets", post(hook_secrets::create).get(hook_secrets::list))
         .route("/v1/hook-secrets/{id}", delete(hook_secrets::retire))
+        .merge(workflow_routes())
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
         .with_state(state)
 }

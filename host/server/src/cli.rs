@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod plugin_dev;
 mod remote;
+mod workflow;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Check and read the tamper-evident audit log (works on the data directory directly).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Validate and deploy workflows; list, inspect and cancel runs.
+    #[command(subcommand)]
+    Workflow(workflow::WorkflowCommand),
 }
 
 #[derive(Debug, Args)]
@@ -51,6 +55,8 @@ pub struct ServeArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub outbound: crate::events::OutboundArgs,
+    #[command(flatten)]
+    pub inbound: crate::webhooks::InboundArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -263,6 +269,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => admin::user(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::Token(cmd) => admin::token(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::Audit(cmd) => audit::run(cmd).await,
+        Command::Workflow(cmd) => workflow::run(cmd).await,
     }
 }
 

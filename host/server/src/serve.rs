@@ -8,6 +8,7 @@ use weft_runtime::{Runtime, RuntimeConfig};
 use crate::api::{AppState, router};
 use crate::cli::ServeArgs;
 use crate::events::Dispatcher;
+use crate::webhooks::rate_limit::RateLimiter;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = crate::cli::admin_open(&args.data).await?;
@@ -16,7 +17,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let runtime = Arc::new(Runtime::new(config)?);
     let events = Dispatcher::new(store.clone(), args.outbound.clone())?;
     tokio::spawn(events.clone().run());
-    let app = router(AppState::new(store, runtime, events));
+    let limits = RateLimiter::new(args.inbound.hook_rate_per_second, args.inbound.hook_burst);
+    let state = AppState::new(store, runtime, events, limits);
+    // Runs a previous process left unfinished carry on where their last committed step left them.
+    state.engine.resume().await.context("resuming unfinished workflow runs")?;
+    let app = router(state);
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| {
         format!("could not listen on {}; is another server using it? pass --listen ADDR", args.listen)
     })?;

@@ -34,7 +34,20 @@ impl HostServices for StoreServices {
         unavailable("the agent directory")
     }
 
-    fn credit_history<'a>(&'a self, _customer: &'a str, _since: i64) -> ServiceFuture<'a, Vec<CreditRecord>> {
-        unavailable("credit history")
+    /// Credits workflows issued to the customer (the `credits` table the outbox writes).
+    fn credit_history<'a>(&'a self, customer: &'a str, since: i64) -> ServiceFuture<'a, Vec<CreditRecord>> {
+        Box::pin(async move {
+            let entries = self.store.credit_history(customer, since).await.map_err(|e| ServiceError(e.to_string()))?;
+            Ok(entries
+                .into_iter()
+                .map(|c| CreditRecord {
+                    key: c.key,
+                    amount_cents: c.amount_cents,
+                    currency: c.currency,
+                    issued_at: c.issued_at_ms,
+                    reason: c.reason,
+                })
+                .collect())
+        })
     }
 }

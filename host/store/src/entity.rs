@@ -6,15 +6,23 @@
 
 pub mod api_token;
 pub mod audit_entry;
+pub mod case;
+pub mod credit;
 pub mod deployment;
 pub mod event_delivery;
 pub mod event_delivery_attempt;
 pub mod event_subscription;
 pub mod hook_secret;
 pub mod kv_entry;
+pub mod outbound_message;
 pub mod plugin;
 pub mod plugin_blob;
 pub mod role_grant;
 pub mod session;
 pub mod user;
 pub mod webhook_receipt;
+pub mod workflow_attempt;
+pub mod workflow_outbox;
+pub mod workflow_run;
+pub mod workflow_timer;
+pub mod workflow_version;

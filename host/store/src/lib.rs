@@ -16,6 +16,7 @@ mod kv;
 mod migration;
 mod plugins;
 mod validate;
+mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -30,6 +31,10 @@ pub use deployments::{DeploymentRecord, DeploymentSpec};
 pub use error::StoreError;
 pub use identity::{DEFAULT_SESSION_TTL, ParseRoleError, Principal, Role, RoleGrant, TokenInfo, User, UserKind};
 pub use plugins::{NewPlugin, PluginRecord, Published};
+pub use workflow::{
+    AttemptRecord, CaseChange, CaseRecord, CreditEntry, MessageEntry, NewAttempt, NewRun, OutboxEntry, RunFilter,
+    RunRecord, RunStatus, StepCommit, TimerRecord, WorkflowVersion,
+};
 
 /// How long a SQLite writer waits for another writer before giving up. Writes here are short
 /// (one publish, one batch of kv writes), so waiting beats failing a request under contention.

@@ -1,0 +1,208 @@
+//! Runs: list, open one with every step attempt and effect, cancel. Also the case record and
+//! credits effects produced.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use weft_store::{AuditEvent, Role, RunFilter, RunStatus};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::webhooks::{engine_error, run_summary};
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    workflow: Option<String>,
+    status: Option<String>,
+    limit: Option<u64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Operator, Role::Integrator], "run.read")?;
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(RunStatus::parse(s).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "unknown status `{s}`; use running, compensating, succeeded, failed, compensated, compensation-failed or cancelled"
+            ))
+        })?),
+    };
+    let runs = state.store.list_runs(RunFilter { workflow: q.workflow, status, limit: q.limit.unwrap_or(100) }).await?;
+    let items: Vec<Value> = runs
+        .iter()
+        .map(|r| {
+            let mut v = run_summary(r);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("ticket_id".into(), r.ticket_id.clone().into());
+                o.insert("created_at".into(), json!(r.created_at));
+                o.insert("finished_at".into(), json!(r.finished_at));
+            }
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Operator, Role::Integrator], "run.read")?;
+    let run = state
+        .store
+        .get_run(&id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("run {id} does not exist; `weft workflow runs` lists runs")))?;
+    let attempts = state.store.run_attempts(&id).await?;
+    let outbox = state.store.run_outbox(&id).await?;
+    let messages = state.store.run_messages(&id).await?;
+    let timers = state.store.run_timers(&id).await?;
+    Ok(Json(json!({
+        "run": run,
+        "attempts": attempts,
+        "effects": outbox,
+        "messages": messages,
+        "timers": timers,
+    })))
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Operator], "run.cancel")?;
+    let run = state.engine.cancel(&id, caller.username()).await.map_err(engine_error)?;
+    state
+        .store
+        .audit(AuditEvent {
+            actor: caller.username().to_string(),
+            action: "run.cancel".into(),
+            target: id.clone(),
+            details: json!({ "workflow": run.workflow, "version": run.version }),
+        })
+        .await?;
+    Ok(Json(run_summary(&run)))
+}
+
+pub async fn case(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(ticket): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Operator, Role::Integrator, Role::Agent], "case.read")?;
+    let record = state.store.get_case(&ticket).await?.ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no workflow has changed ticket {ticket} yet"))
+    })?;
+    Ok(Json(serde_json::to_value(record).unwrap_or_default()))
+}
+
+pub async fn credits(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(customer): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Operator, Role::Integrator, Role::Agent], "case.read")?;
+    Ok(Json(json!({ "items": state.store.credit_history(&customer, 0).await? })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoteBody {
+    /// The approval step's id.
+    step: String,
+    /// `approve` or `reject`.
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /v1/runs/{id}/approvals`: approve or reject the approval step a run is waiting on.
+pub async fn vote(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<VoteBody>,
+) -> Result<Json<Value>, ApiError> {
+    if !caller.0.token_allows("actions:run.approve") {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "token-scope",
+            "this API token is not scoped for `actions:run.approve`; create a token with that scope",
+        ));
+    }
+    let approve = match body.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        other => return Err(ApiError::bad_request(format!("decision must be `approve` or `reject`, not `{other}`"))),
+    };
+    let principal = &caller.0;
+    let holds_role =
+        |roles: &[String]| roles.iter().filter_map(|r| r.parse::<Role>().ok()).any(|r| principal.has_role(r, "*"));
+    let run = state
+        .engine
+        .vote(&id, &body.step, caller.username(), &holds_role, approve, body.comment.clone())
+        .await
+        .map_err(|e| match e {
+        weft_workflow::VoteError::NotFound(m) => ApiError::not_found(m),
+        weft_workflow::VoteError::NotWaiting(m) => ApiError::new(StatusCode::CONFLICT, "not-waiting", m),
+        weft_workflow::VoteError::AlreadyVoted(m) => ApiError::new(StatusCode::CONFLICT, "already-decided", m),
+        weft_workflow::VoteError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+        weft_workflow::VoteError::Engine(e) => engine_error(e),
+    })?;
+    state
+        .store
+        .audit(AuditEvent {
+            actor: caller.username().to_string(),
+            action: if approve { "run.approve".into() } else { "run.reject".into() },
+            target: id.clone(),
+            details: json!({ "step": body.step, "comment": body.comment, "workflow": run.workflow }),
+        })
+        .await?;
+    Ok(Json(run_summary(&run)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaBody {
+    /// `pause` (waiting on the customer) or `resume`.
+    action: String,
+}
+
+/// `POST /v1/runs/{id}/sla`: pause or resume the run's SLA clock.
+pub async fn sla(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<SlaBody>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(&[Role::Operator, Role::Agent, Role::Integrator], "run.sla")?;
+    let result = match body.action.as_str() {
+        "pause" => state.engine.pause_sla(&id).await,
+        "resume" => state.engine.resume_sla(&id).await,
+        other => return Err(ApiError::bad_request(format!("action must be `pause` or `resume`, not `{other}`"))),
+    };
+    let timers = result.map_err(|e| match e {
+        weft_workflow::SlaError::NotFound(m) => ApiError::not_found(m),
+        weft_workflow::SlaError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "sla-conflict", m),
+        weft_workflow::SlaError::Engine(e) => engine_error(e),
+    })?;
+    state
+        .store
+        .audit(AuditEvent {
+            actor: caller.username().to_string(),
+            action: format!("run.sla.{}", body.action),
+            target: id.clone(),
+            details: json!({}),
+        })
+        .await?;
+    Ok(Json(json!({ "timers": timers })))
+}

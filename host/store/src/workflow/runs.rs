@@ -1,0 +1,446 @@
+//! Runs and step attempts. A step's attempt, its outbox entries and the run's new cursor are
+//! written in one transaction, so after a crash a run is either before the step or after it.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use super::outbox::CaseChange;
+use crate::entity::{workflow_attempt, workflow_outbox, workflow_run, workflow_timer};
+use crate::error::is_unique_violation;
+use crate::{Store, StoreError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    Running,
+    /// Waiting for people: an approval step.
+    Waiting,
+    Compensating,
+    Succeeded,
+    Failed,
+    Compensated,
+    CompensationFailed,
+    Cancelled,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Waiting => "waiting",
+            RunStatus::Compensating => "compensating",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::Compensated => "compensated",
+            RunStatus::CompensationFailed => "compensation-failed",
+            RunStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RunStatus> {
+        [
+            RunStatus::Running,
+            RunStatus::Waiting,
+            RunStatus::Compensating,
+            RunStatus::Succeeded,
+            RunStatus::Failed,
+            RunStatus::Compensated,
+            RunStatus::CompensationFailed,
+            RunStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
+    pub fn is_finished(self) -> bool {
+        !matches!(self, RunStatus::Running | RunStatus::Waiting | RunStatus::Compensating)
+    }
+
+    const ACTIVE: [&'static str; 3] = ["running", "waiting", "compensating"];
+}
+
+#[derive(Clone, Debug)]
+pub struct NewRun {
+    pub id: String,
+    pub workflow: String,
+    pub version: i64,
+    pub ticket_id: String,
+    pub ticket: serde_json::Value,
+    pub idempotency_key: Option<String>,
+    pub state: serde_json::Value,
+    pub deadline_ms: Option<i64>,
+    /// SLA timers `(kind, due_ms)` armed in the same transaction as the run.
+    pub timers: Vec<(String, i64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunRecord {
+    pub id: String,
+    pub workflow: String,
+    pub version: i64,
+    pub status: RunStatus,
+    pub ticket_id: String,
+    pub ticket: serde_json::Value,
+    pub idempotency_key: Option<String>,
+    pub state: serde_json::Value,
+    pub error: Option<serde_json::Value>,
+    pub decision: Option<serde_json::Value>,
+    pub deadline_ms: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewAttempt {
+    pub step: String,
+    /// `step` or `compensation`.
+    pub kind: String,
+    pub attempt: i32,
+    /// `succeeded`, `failed` or `skipped`.
+    pub status: String,
+    pub plugin: String,
+    pub input: serde_json::Value,
+    pub decision: Option<serde_json::Value>,
+    pub effects: serde_json::Value,
+    pub error: Option<serde_json::Value>,
+    pub fuel: i64,
+    pub duration_us: i64,
+    pub started_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AttemptRecord {
+    pub id: i64,
+    pub step: String,
+    pub kind: String,
+    pub attempt: i32,
+    pub status: String,
+    pub plugin: String,
+    pub input: serde_json::Value,
+    pub decision: Option<serde_json::Value>,
+    pub effects: serde_json::Value,
+    pub error: Option<serde_json::Value>,
+    pub fuel: i64,
+    pub duration_us: i64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
+/// What one step attempt changes, committed together.
+#[derive(Clone, Debug)]
+pub struct StepCommit {
+    pub attempt: NewAttempt,
+    /// `(idempotency key, change)`; a key already present is left as it is.
+    pub outbox: Vec<(String, CaseChange)>,
+    pub state: serde_json::Value,
+    pub status: RunStatus,
+    /// Commit only if the run was not changed since this `updated_at` (approval votes race with
+    /// the approval's own timeout).
+    pub if_unchanged_since: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RunFilter {
+    pub workflow: Option<String>,
+    pub status: Option<RunStatus>,
+    pub limit: u64,
+}
+
+fn to_record(m: workflow_run::Model) -> Result<RunRecord, StoreError> {
+    let status = RunStatus::parse(&m.status)
+        .ok_or_else(|| StoreError::Corrupt(format!("run {} has unknown status `{}`", m.id, m.status)))?;
+    Ok(RunRecord {
+        id: m.id,
+        workflow: m.workflow,
+        version: m.version,
+        status,
+        ticket_id: m.ticket_id,
+        ticket: m.ticket,
+        idempotency_key: m.idempotency_key,
+        state: m.state,
+        error: m.error,
+        decision: m.decision,
+        deadline_ms: m.deadline_ms,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        finished_at: m.finished_at,
+    })
+}
+
+fn attempt_record(m: workflow_attempt::Model) -> AttemptRecord {
+    AttemptRecord {
+        id: m.id,
+        step: m.step,
+        kind: m.kind,
+        attempt: m.attempt,
+        status: m.status,
+        plugin: m.plugin,
+        input: m.input,
+        decision: m.decision,
+        effects: m.effects,
+        error: m.error,
+        fuel: m.fuel,
+        duration_us: m.duration_us,
+        started_at: m.started_at,
+        finished_at: m.finished_at,
+    }
+}
+
+fn not_active(id: &str) -> StoreError {
+    StoreError::Conflict(format!("run {id} is no longer running (finished or cancelled)"))
+}
+
+impl Store {
+    /// Creates the run, or returns the existing one with the same workflow and idempotency key
+    /// (`false`): a retried webhook must not start a second run.
+    pub async fn create_run(&self, new: NewRun) -> Result<(RunRecord, bool), StoreError> {
+        if let Some(key) = &new.idempotency_key
+            && let Some(existing) = self.run_by_idempotency_key(&new.workflow, key).await?
+        {
+            return Ok((existing, false));
+        }
+        let now = crate::now();
+        let txn = self.db.begin().await?;
+        let inserted = workflow_run::ActiveModel {
+            id: Set(new.id.clone()),
+            workflow: Set(new.workflow.clone()),
+            version: Set(new.version),
+            status: Set(RunStatus::Running.as_str().to_owned()),
+            ticket_id: Set(new.ticket_id),
+            ticket: Set(new.ticket),
+            idempotency_key: Set(new.idempotency_key.clone()),
+            state: Set(new.state),
+            error: Set(None),
+            decision: Set(None),
+            deadline_ms: Set(new.deadline_ms),
+            created_at: Set(now),
+            updated_at: Set(now),
+            finished_at: Set(None),
+        }
+        .insert(&txn)
+        .await;
+        match inserted {
+            Ok(row) => {
+                for (kind, due_ms) in &new.timers {
+                    workflow_timer::ActiveModel {
+                        id: Set(format!("{}/{kind}", row.id)),
+                        run_id: Set(row.id.clone()),
+                        kind: Set(kind.clone()),
+                        status: Set("armed".into()),
+                        due_ms: Set(Some(*due_ms)),
+                        left_ms: Set(None),
+                        fired_at: Set(None),
+                    }
+                    .insert(&txn)
+                    .await?;
+                }
+                txn.commit().await?;
+                Ok((to_record(row)?, true))
+            }
+            Err(err) if is_unique_violation(&err) => {
+                txn.rollback().await?;
+                // The same key arrived twice at once; the loser answers with the winner's run.
+                let key = new.idempotency_key.unwrap_or_default();
+                let existing = self.run_by_idempotency_key(&new.workflow, &key).await?.ok_or_else(|| {
+                    StoreError::Internal(format!("run with idempotency key {key} collided but cannot be read"))
+                })?;
+                Ok((existing, false))
+            }
+            Err(err) => {
+                txn.rollback().await?;
+                Err(err.into())
+            }
+        }
+    }
+
+    async fn run_by_idempotency_key(&self, workflow: &str, key: &str) -> Result<Option<RunRecord>, StoreError> {
+        workflow_run::Entity::find()
+            .filter(workflow_run::Column::Workflow.eq(workflow))
+            .filter(workflow_run::Column::IdempotencyKey.eq(key))
+            .one(&self.db)
+            .await?
+            .map(to_record)
+            .transpose()
+    }
+
+    pub async fn get_run(&self, id: &str) -> Result<Option<RunRecord>, StoreError> {
+        workflow_run::Entity::find_by_id(id.to_owned()).one(&self.db).await?.map(to_record).transpose()
+    }
+
+    /// Newest first.
+    pub async fn list_runs(&self, filter: RunFilter) -> Result<Vec<RunRecord>, StoreError> {
+        let mut query = workflow_run::Entity::find();
+        if let Some(w) = filter.workflow {
+            query = query.filter(workflow_run::Column::Workflow.eq(w));
+        }
+        if let Some(s) = filter.status {
+            query = query.filter(workflow_run::Column::Status.eq(s.as_str()));
+        }
+        let limit = if filter.limit == 0 { 100 } else { filter.limit.min(1000) };
+        query
+            .order_by_desc(workflow_run::Column::CreatedAt)
+            .order_by_desc(workflow_run::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_record)
+            .collect()
+    }
+
+    /// Every run that was running or compensating: what start-up resumes.
+    pub async fn active_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        workflow_run::Entity::find()
+            .filter(workflow_run::Column::Status.is_in(RunStatus::ACTIVE))
+            .order_by_asc(workflow_run::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_record)
+            .collect()
+    }
+
+    pub async fn run_attempts(&self, run_id: &str) -> Result<Vec<AttemptRecord>, StoreError> {
+        Ok(workflow_attempt::Entity::find()
+            .filter(workflow_attempt::Column::RunId.eq(run_id))
+            .order_by_asc(workflow_attempt::Column::Id)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(attempt_record)
+            .collect())
+    }
+
+    /// Records an attempt with its effects and the run's new cursor, atomically. Refused (and
+    /// nothing written) when the run is no longer active, e.g. cancelled meanwhile.
+    pub async fn commit_step(&self, run: &RunRecord, commit: StepCommit) -> Result<(), StoreError> {
+        let now = crate::now();
+        let txn = self.db.begin().await?;
+        let mut update = workflow_run::Entity::update_many()
+            .col_expr(workflow_run::Column::State, Expr::value(commit.state))
+            .col_expr(workflow_run::Column::Status, Expr::value(commit.status.as_str()))
+            .col_expr(workflow_run::Column::UpdatedAt, Expr::value(now))
+            .filter(workflow_run::Column::Id.eq(&run.id))
+            .filter(workflow_run::Column::Status.is_in(RunStatus::ACTIVE));
+        if let Some(since) = commit.if_unchanged_since {
+            update = update.filter(workflow_run::Column::UpdatedAt.eq(since));
+        }
+        let updated = update.exec(&txn).await?.rows_affected;
+        if updated != 1 {
+            txn.rollback().await?;
+            return Err(not_active(&run.id));
+        }
+        let a = commit.attempt;
+        workflow_attempt::ActiveModel {
+            run_id: Set(run.id.clone()),
+            step: Set(a.step),
+            kind: Set(a.kind),
+            attempt: Set(a.attempt),
+            status: Set(a.status),
+            plugin: Set(a.plugin),
+            input: Set(a.input),
+            decision: Set(a.decision),
+            effects: Set(a.effects),
+            error: Set(a.error),
+            fuel: Set(a.fuel),
+            duration_us: Set(a.duration_us),
+            started_at: Set(a.started_at),
+            finished_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        for (key, change) in commit.outbox {
+            let change = serde_json::to_value(&change)
+                .map_err(|e| StoreError::Internal(format!("could not serialize an effect: {e}")))?;
+            workflow_outbox::Entity::insert(workflow_outbox::ActiveModel {
+                key: Set(key),
+                run_id: Set(run.id.clone()),
+                ticket_id: Set(run.ticket_id.clone()),
+                change: Set(change),
+                status: Set("pending".into()),
+                created_at: Set(now),
+                applied_at: Set(None),
+            })
+            .on_conflict_do_nothing()
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces an active run's cursor (and status) if nobody changed the run since
+    /// `unchanged_since`; `false` when someone did, so the caller re-reads and decides again.
+    pub async fn update_run_state(
+        &self,
+        id: &str,
+        unchanged_since: DateTime<Utc>,
+        state: serde_json::Value,
+        status: RunStatus,
+    ) -> Result<bool, StoreError> {
+        let updated = workflow_run::Entity::update_many()
+            .col_expr(workflow_run::Column::State, Expr::value(state))
+            .col_expr(workflow_run::Column::Status, Expr::value(status.as_str()))
+            .col_expr(workflow_run::Column::UpdatedAt, Expr::value(crate::now()))
+            .filter(workflow_run::Column::Id.eq(id))
+            .filter(workflow_run::Column::Status.is_in(RunStatus::ACTIVE))
+            .filter(workflow_run::Column::UpdatedAt.eq(unchanged_since))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        Ok(updated == 1)
+    }
+
+    /// Ends an active run. `Conflict` if it had already ended (e.g. cancelled meanwhile).
+    pub async fn finish_run(
+        &self,
+        id: &str,
+        status: RunStatus,
+        state: serde_json::Value,
+        decision: Option<serde_json::Value>,
+        error: Option<serde_json::Value>,
+    ) -> Result<(), StoreError> {
+        let now = crate::now();
+        let updated = workflow_run::Entity::update_many()
+            .col_expr(workflow_run::Column::Status, Expr::value(status.as_str()))
+            .col_expr(workflow_run::Column::State, Expr::value(state))
+            .col_expr(workflow_run::Column::Decision, Expr::value(decision))
+            .col_expr(workflow_run::Column::Error, Expr::value(error))
+            .col_expr(workflow_run::Column::UpdatedAt, Expr::value(now))
+            .col_expr(workflow_run::Column::FinishedAt, Expr::value(Some(now)))
+            .filter(workflow_run::Column::Id.eq(id))
+            .filter(workflow_run::Column::Status.is_in(RunStatus::ACTIVE))
+            .exec(&self.db)
+            .await?
+            .rows_affected;
+        if updated == 1 { Ok(()) } else { Err(not_active(id)) }
+    }
+
+    /// Cancels an active run; its current step's result, if it arrives, is discarded.
+    pub async fn cancel_run(&self, id: &str, by: &str) -> Result<RunRecord, StoreError> {
+        let run = self.get_run(id).await?.ok_or_else(|| StoreError::NotFound(format!("run {id} does not exist")))?;
+        if run.status.is_finished() {
+            return Err(StoreError::Conflict(format!(
+                "run {id} already ended as {}; only running runs can be cancelled",
+                run.status.as_str()
+            )));
+        }
+        let error = serde_json::json!({"kind": "cancelled", "message": format!("cancelled by {by}")});
+        self.finish_run(id, RunStatus::Cancelled, run.state.clone(), None, Some(error)).await?;
+        // A cancelled run's SLA no longer applies.
+        workflow_timer::Entity::update_many()
+            .col_expr(workflow_timer::Column::Status, Expr::value("cancelled"))
+            .filter(workflow_timer::Column::RunId.eq(id))
+            .filter(workflow_timer::Column::Status.is_in(["armed", "paused"]))
+            .exec(&self.db)
+            .await?;
+        self.get_run(id).await?.ok_or_else(|| StoreError::Internal(format!("run {id} vanished")))
+    }
+}
