@@ -15,6 +15,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config =
         RuntimeConfig { cache_dir: Some(args.data.data.join("cache").join("compiled")), ..RuntimeConfig::default() };
     let runtime = Arc::new(Runtime::new(config)?);
+    let store = store.with_event_window(args.outbound.outbound_give_up_after);
     let events = Dispatcher::new(store.clone(), args.outbound.clone())?;
     tokio::spawn(events.clone().run());
     let limits = RateLimiter::new(args.inbound.hook_rate_per_second, args.inbound.hook_burst);

@@ -5,6 +5,8 @@
 mod outbox;
 mod subscriptions;
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +23,10 @@ pub const EVENT_TYPES: &[&str] = &[
     "article.published",
     "article.flagged",
 ];
+
+/// How long deliveries are retried unless the server says otherwise: a day, as receivers of
+/// Stripe or Svix webhooks expect.
+pub const DEFAULT_EVENT_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// The test event; see [`EVENT_TYPES`].
 pub const PING_EVENT: &str = "weft.ping";

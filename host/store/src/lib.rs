@@ -44,6 +44,8 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// How long an outbound event delivery keeps being retried; see [`Store::with_event_window`].
+    event_window: Duration,
 }
 
 impl Store {
@@ -77,7 +79,7 @@ impl Store {
         let db = Database::connect(options).await.map_err(|source| StoreError::Open { url: shown.clone(), source })?;
         migration::Migrator::up(&db, None).await.map_err(StoreError::Migration)?;
         tracing::info!(url = %shown, backend = ?db.get_database_backend(), "store opened");
-        Ok(Store { db })
+        Ok(Store { db, event_window: events::DEFAULT_EVENT_WINDOW })
     }
 
     /// The default SQLite URL for a data directory. Creates nothing; [`Store::open`] does.
@@ -86,6 +88,14 @@ impl Store {
         // sqlx percent-decodes the path and splits it at `?`, so those must be escaped.
         let file = file.replace('%', "%25").replace('?', "%3F").replace('#', "%23");
         format!("sqlite://{file}?mode=rwc")
+    }
+
+    /// Sets how long outbound event deliveries (queued from now on, or replayed) are retried
+    /// before they are dead-lettered. Events are queued inside the transactions that cause them,
+    /// so the window is a property of the store rather than an argument.
+    pub fn with_event_window(mut self, window: Duration) -> Self {
+        self.event_window = window;
+        self
     }
 
     /// The raw connection, for crates that keep their own tables in the same database.

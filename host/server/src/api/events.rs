@@ -79,7 +79,7 @@ pub async fn ping(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(MANAGE, "event-subscription.write")?;
-    let delivery = state.store.enqueue_ping(&id, state.events.give_up_after()).await?;
+    let delivery = state.store.enqueue_ping(&id).await?;
     state.events.wake();
     Ok((StatusCode::ACCEPTED, Json(json!(delivery))))
 }
@@ -138,7 +138,7 @@ pub async fn replay(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(MANAGE, "event-delivery.replay")?;
-    let delivery = state.store.replay_delivery(&id, state.events.give_up_after()).await?;
+    let delivery = state.store.replay_delivery(&id).await?;
     state
         .store
         .audit(AuditEvent {

@@ -38,21 +38,6 @@ impl Dispatcher {
         Ok(Self { store, settings: Arc::new(settings), client, wake: Arc::default() })
     }
 
-    /// How long a delivery stays retryable; replays get the same window.
-    pub fn give_up_after(&self) -> Duration {
-        self.settings.outbound_give_up_after
-    }
-
-    /// Queues an event for every subscriber and wakes the dispatcher. Failing to queue is logged,
-    /// not returned: an event is a notification about something that already happened.
-    pub async fn emit(&self, kind: &str, data: serde_json::Value) {
-        match self.store.enqueue_event(kind, data, self.give_up_after()).await {
-            Ok(ids) if !ids.is_empty() => self.wake.notify_one(),
-            Ok(_) => {}
-            Err(err) => tracing::error!(event.type = kind, error = %err, "could not queue an outbound event"),
-        }
-    }
-
     /// Wakes the loop now (after a ping or a replay was queued).
     pub fn wake(&self) {
         self.wake.notify_one();

@@ -15,7 +15,7 @@ use sea_orm::{
     QuerySelect, TransactionTrait,
 };
 
-use super::{Delivery, DeliveryAttempt, DeliveryStatus, PING_EVENT, Subscription};
+use super::{Delivery, DeliveryAttempt, DeliveryStatus, PING_EVENT};
 use crate::entity::{event_delivery, event_delivery_attempt, event_subscription};
 use crate::identity::secrets;
 use crate::{Store, StoreError, now};
@@ -65,22 +65,33 @@ pub struct DeliveryFilter {
 }
 
 impl Store {
-    /// Queues `data` as an event of `kind` for every subscription that asked for it, in one
-    /// transaction with nothing else; returns the delivery ids.
-    pub async fn enqueue_event(
-        &self,
-        kind: &str,
-        data: serde_json::Value,
-        give_up_after: Duration,
-    ) -> Result<Vec<String>, StoreError> {
-        let subscribers: Vec<Subscription> =
-            self.subscriptions().await?.into_iter().filter(|s| s.event_types.iter().any(|t| t == kind)).collect();
+    /// Queues `data` as an event of `kind` for every subscription that asked for it; returns the
+    /// delivery ids.
+    pub async fn enqueue_event(&self, kind: &str, data: serde_json::Value) -> Result<Vec<String>, StoreError> {
         let txn = self.db.begin().await?;
-        let mut ids = Vec::with_capacity(subscribers.len());
-        for subscription in &subscribers {
-            ids.push(insert_delivery(&txn, &subscription.id, kind, &data, give_up_after).await?.id);
-        }
+        let ids = self.enqueue_event_in(&txn, kind, &data).await?;
         txn.commit().await?;
+        Ok(ids)
+    }
+
+    /// As [`Store::enqueue_event`], inside the caller's transaction: the event exists exactly when
+    /// the change it reports was committed (a transactional outbox).
+    pub(crate) async fn enqueue_event_in(
+        &self,
+        db: &impl ConnectionTrait,
+        kind: &str,
+        data: &serde_json::Value,
+    ) -> Result<Vec<String>, StoreError> {
+        let subscribers = event_subscription::Entity::find()
+            .filter(event_subscription::Column::Disabled.eq(false))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|s| s.event_types.as_array().is_some_and(|types| types.iter().any(|t| t == kind)));
+        let mut ids = Vec::new();
+        for subscription in subscribers {
+            ids.push(insert_delivery(db, &subscription.id, kind, data, self.event_window).await?.id);
+        }
         if !ids.is_empty() {
             tracing::info!(event.type = kind, deliveries = ids.len(), "event queued");
         }
@@ -88,10 +99,10 @@ impl Store {
     }
 
     /// Queues a `weft.ping` test event for one subscription.
-    pub async fn enqueue_ping(&self, subscription_id: &str, give_up_after: Duration) -> Result<Delivery, StoreError> {
+    pub async fn enqueue_ping(&self, subscription_id: &str) -> Result<Delivery, StoreError> {
         let subscription = self.subscription(subscription_id).await?;
         let data = serde_json::json!({ "subscription_id": subscription.id, "message": "test event from weft" });
-        let model = insert_delivery(&self.db, &subscription.id, PING_EVENT, &data, give_up_after).await?;
+        let model = insert_delivery(&self.db, &subscription.id, PING_EVENT, &data, self.event_window).await?;
         to_delivery(model)
     }
 
@@ -276,7 +287,7 @@ impl Store {
 
     /// Sends a delivery again (same `webhook-id`, same body), whatever its state, with a fresh
     /// retry window. Its subscription must still exist.
-    pub async fn replay_delivery(&self, id: &str, give_up_after: Duration) -> Result<Delivery, StoreError> {
+    pub async fn replay_delivery(&self, id: &str) -> Result<Delivery, StoreError> {
         let delivery = find_delivery(&self.db, id).await?;
         self.subscription(&delivery.subscription_id).await.map_err(|_| {
             StoreError::Conflict(format!(
@@ -294,7 +305,7 @@ impl Store {
         let mut active: event_delivery::ActiveModel = delivery.into();
         active.status = Set(DeliveryStatus::Pending.as_str().to_owned());
         active.next_attempt_at = Set(at);
-        active.give_up_at = Set(at + give_up_after);
+        active.give_up_at = Set(at + self.event_window);
         active.lease_until = Set(None);
         to_delivery(active.update(&self.db).await?)
     }
