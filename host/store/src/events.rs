@@ -4,6 +4,7 @@
 
 mod outbox;
 mod subscriptions;
+pub(crate) mod workflow;
 
 use std::time::Duration;
 

@@ -144,7 +144,11 @@ impl Store {
             .ok_or_else(|| StoreError::Internal(format!("outbox entry {key} vanished inside its transaction")))?;
         let change: CaseChange = serde_json::from_value(entry.change.clone())
             .map_err(|e| StoreError::Corrupt(format!("outbox entry {key} is not a case change ({e})")))?;
+        let event = crate::events::workflow::effect_event(&entry, &change);
         apply(&txn, &entry, change, now).await?;
+        if let Some((kind, data)) = event {
+            self.enqueue_event_in(&txn, kind, &data).await?;
+        }
         txn.commit().await?;
         tracing::debug!(key, run = %entry.run_id, "effect applied");
         Ok(true)

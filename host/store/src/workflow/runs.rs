@@ -408,6 +408,8 @@ impl Store {
         error: Option<serde_json::Value>,
     ) -> Result<(), StoreError> {
         let now = crate::now();
+        let txn = self.db.begin().await?;
+        let event_error = error.clone();
         let updated = workflow_run::Entity::update_many()
             .col_expr(workflow_run::Column::Status, Expr::value(status.as_str()))
             .col_expr(workflow_run::Column::State, Expr::value(state))
@@ -417,10 +419,20 @@ impl Store {
             .col_expr(workflow_run::Column::FinishedAt, Expr::value(Some(now)))
             .filter(workflow_run::Column::Id.eq(id))
             .filter(workflow_run::Column::Status.is_in(RunStatus::ACTIVE))
-            .exec(&self.db)
+            .exec(&txn)
             .await?
             .rows_affected;
-        if updated == 1 { Ok(()) } else { Err(not_active(id)) }
+        if updated != 1 {
+            return Err(not_active(id));
+        }
+        // Integrators hear about the outcome exactly when it is committed.
+        if let Some(run) = workflow_run::Entity::find_by_id(id.to_owned()).one(&txn).await?
+            && let Some((kind, data)) = crate::events::workflow::run_event(status, &run, event_error.as_ref())
+        {
+            self.enqueue_event_in(&txn, kind, &data).await?;
+        }
+        txn.commit().await?;
+        Ok(())
     }
 
     /// Cancels an active run; its current step's result, if it arrives, is discarded.
