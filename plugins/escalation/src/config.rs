@@ -93,14 +93,16 @@ pub struct Resolved {
 impl Config {
     pub fn resolve(&self) -> Result<Resolved, StepError> {
         let invalid = |message: String| Err(StepError::invalid_config(message));
-        for (name, value) in
-            [("confidence_threshold", self.confidence_threshold), ("negative_share_threshold", self.negative_share_threshold)]
-        {
+        for (name, value) in [
+            ("confidence_threshold", self.confidence_threshold),
+            ("negative_share_threshold", self.negative_share_threshold),
+        ] {
             if !(value.is_finite() && (0.0..=1.0).contains(&value)) {
                 return invalid(format!("{name} must be between 0 and 1 (it was {value})"));
             }
         }
-        let Some((step, output)) = self.confidence_source.split_once('.').filter(|(s, o)| !s.is_empty() && !o.is_empty())
+        let Some((step, output)) =
+            self.confidence_source.split_once('.').filter(|(s, o)| !s.is_empty() && !o.is_empty())
         else {
             return invalid(format!(
                 "confidence_source must be `<step>.<output>`, such as `triage.confidence` (it was {:?})",
@@ -125,9 +127,7 @@ impl Config {
                 ))
             })?;
             let level = parse_level(level).ok_or_else(|| {
-                StepError::invalid_config(format!(
-                    "levels.{name} is `{level}`; use general, important or major"
-                ))
+                StepError::invalid_config(format!("levels.{name} is `{level}`; use general, important or major"))
             })?;
             levels.insert(signal, level);
         }
@@ -137,10 +137,14 @@ impl Config {
         }
         for (name, targets) in &self.notify {
             let level = parse_level(name).ok_or_else(|| {
-                StepError::invalid_config(format!("notify has an unknown level `{name}`; use general, important or major"))
+                StepError::invalid_config(format!(
+                    "notify has an unknown level `{name}`; use general, important or major"
+                ))
             })?;
             if let Some(blank) = targets.iter().find(|t| t.trim().is_empty()) {
-                return invalid(format!("notify.{name} has a blank target {blank:?}; name a team, role or on-call rota"));
+                return invalid(format!(
+                    "notify.{name} has a blank target {blank:?}; name a team, role or on-call rota"
+                ));
             }
             notify.insert(rank(level), targets.clone());
         }

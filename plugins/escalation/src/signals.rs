@@ -56,7 +56,8 @@ pub struct Readings {
 }
 
 pub fn read(input: &StepInput, config: &Config, resolved: &Resolved) -> Readings {
-    let number = |step: &str, name: &str| input.output_of(step, name).and_then(|v| v.as_f64()).filter(|v| v.is_finite());
+    let number =
+        |step: &str, name: &str| input.output_of(step, name).and_then(|v| v.as_f64()).filter(|v| v.is_finite());
     let text = |step: &str, name: &str| {
         input.output_of(step, name).and_then(|v| v.as_str().map(str::to_owned)).filter(|v| !v.is_empty())
     };

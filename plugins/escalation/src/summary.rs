@@ -38,7 +38,13 @@ pub fn summary(ctx: &Context) -> String {
         let _ = writeln!(head, "Incident: {incident}");
     }
     if let Some(sla) = &ctx.input.sla {
-        let state = if sla.breached { "breached" } else if sla.warned { "warning" } else { "on time" };
+        let state = if sla.breached {
+            "breached"
+        } else if sla.warned {
+            "warning"
+        } else {
+            "on time"
+        };
         let _ = writeln!(head, "SLA: due {}, {state}", utc(sla.due));
     }
     let r = ctx.readings;
@@ -52,7 +58,8 @@ pub fn summary(ctx: &Context) -> String {
         );
     }
     if let Some(queue) = &r.queue {
-        let _ = writeln!(head, "Routed to {queue}{}", r.agent.as_ref().map(|a| format!(", agent {a}")).unwrap_or_default());
+        let _ =
+            writeln!(head, "Routed to {queue}{}", r.agent.as_ref().map(|a| format!(", agent {a}")).unwrap_or_default());
     }
     if !ticket.tags.is_empty() {
         let _ = writeln!(head, "Tags: {}", ticket.tags.join(", "));

@@ -145,7 +145,11 @@ fn the_summary_carries_the_whole_conversation() {
 fn a_long_thread_keeps_the_newest_turns() {
     let mut step = after(0.4, 0.0, "billing").build();
     step.ticket.conversation = (0..2000)
-        .map(|n| Message { author: AuthorKind::Customer, body: format!("message number {n} {}", "x".repeat(50)), at: n })
+        .map(|n| Message {
+            author: AuthorKind::Customer,
+            body: format!("message number {n} {}", "x".repeat(50)),
+            at: n,
+        })
         .collect();
     let decision = host().run(decide, step).decision().clone();
     let summary = &escalation(&decision).summary;
