@@ -68,35 +68,33 @@ pub fn summary(ctx: &Context) -> String {
         let _ = writeln!(head, "Subject: {}", clip(&ticket.subject));
     }
 
-    // The conversation, oldest first; the body stands in when there is none (or it is not the
-    // first customer turn, as helpdesks that send the body separately do).
-    let mut turns: Vec<String> = Vec::new();
-    let body_in_thread = ticket.conversation.iter().any(|m| m.body.trim() == ticket.body.trim());
-    if !ticket.body.trim().is_empty() && !body_in_thread {
-        turns.push(format!("[customer, {}] {}", utc(ticket.created_at), clip(&ticket.body)));
-    }
-    for message in &ticket.conversation {
-        turns.push(format!("[{}, {}] {}", author_name(message.author), utc(message.at), clip(&message.body)));
-    }
-    let budget = ctx.max_bytes.saturating_sub(head.len() + 64);
-    // Keep the newest turns that fit, in order; say how many older ones were left out.
-    let mut kept = 0;
+    // The conversation, oldest first; the body stands in when it is not already the thread's
+    // first turn (helpdesks that send the body separately). Turns are formatted newest first
+    // and only while they fit, so a huge thread costs what the summary holds, not its length.
+    let ticket_body = ticket.body.trim();
+    let body_turn = (!ticket_body.is_empty() && !ticket.conversation.iter().any(|m| m.body.trim() == ticket_body))
+        .then(|| (AuthorKind::Customer, ticket.created_at, ticket.body.as_str()));
+    let turns: Vec<(AuthorKind, i64, &str)> =
+        body_turn.into_iter().chain(ticket.conversation.iter().map(|m| (m.author, m.at, m.body.as_str()))).collect();
+    let budget = ctx.max_bytes.saturating_sub(head.len() + 128);
+    let mut kept: Vec<String> = Vec::new();
     let mut used = 0;
-    for turn in turns.iter().rev() {
-        if used + turn.len() + 1 > budget {
+    for (author, at, body) in turns.iter().rev() {
+        let line = format!("[{}, {}] {}", author_name(*author), utc(*at), clip(body));
+        if used + line.len() + 1 > budget {
             break;
         }
-        used += turn.len() + 1;
-        kept += 1;
+        used += line.len() + 1;
+        kept.push(line);
     }
-    let omitted = turns.len() - kept;
+    let omitted = turns.len() - kept.len();
     let mut out = head;
     let _ = writeln!(out, "Conversation ({} turns, oldest first):", turns.len());
     if omitted > 0 {
         let _ = writeln!(out, "… {omitted} earlier turn(s) left out to fit the summary");
     }
-    for turn in &turns[omitted..] {
-        let _ = writeln!(out, "{turn}");
+    for line in kept.iter().rev() {
+        let _ = writeln!(out, "{line}");
     }
     if turns.is_empty() {
         let _ = writeln!(out, "(no messages)");
@@ -113,13 +111,30 @@ pub fn summary(ctx: &Context) -> String {
     out.trim_end().to_owned()
 }
 
-/// A turn on one line, at most [`MAX_TURN_CHARS`] characters.
+/// A turn on one line (runs of whitespace become one space), at most [`MAX_TURN_CHARS`]
+/// characters; the rest is counted, not copied.
 fn clip(text: &str) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match flat.char_indices().nth(MAX_TURN_CHARS) {
-        Some((end, _)) => format!("{}… ({} more characters)", &flat[..end], flat[end..].chars().count()),
-        None => flat,
+    let mut out = String::new();
+    let mut chars = 0;
+    let mut space = false;
+    for (at, c) in text.trim().char_indices() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if chars >= MAX_TURN_CHARS {
+            let rest = text.trim()[at..].chars().count();
+            return format!("{out}… ({rest} more characters)");
+        }
+        if space {
+            out.push(' ');
+            chars += 1;
+            space = false;
+        }
+        out.push(c);
+        chars += 1;
     }
+    out
 }
 
 /// `2023-11-14 22:13:20Z` from ms since the epoch (proleptic Gregorian, UTC).
