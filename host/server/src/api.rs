@@ -1,5 +1,6 @@
 //! The HTTP API: router and shared state.
 
+mod agents;
 mod auth;
 mod deployments;
 pub mod error;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/deployments", get(deployments::list))
         .route("/v1/deployments/{name}", put(deployments::put).get(deployments::show))
         .route("/v1/deployments/{name}/invoke", post(deployments::invoke))
+        .merge(agents::routes())
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
         .with_state(state)
 }

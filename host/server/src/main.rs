@@ -2,6 +2,7 @@
 
 mod api;
 mod cli;
+mod directory;
 mod fixtures;
 mod serve;
 mod services;
