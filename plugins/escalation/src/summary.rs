@@ -73,7 +73,7 @@ pub fn summary(ctx: &Context) -> String {
     // and only while they fit, so a huge thread costs what the summary holds, not its length.
     let ticket_body = ticket.body.trim();
     let body_turn = (!ticket_body.is_empty() && !ticket.conversation.iter().any(|m| m.body.trim() == ticket_body))
-        .then(|| (AuthorKind::Customer, ticket.created_at, ticket.body.as_str()));
+        .then_some((AuthorKind::Customer, ticket.created_at, ticket.body.as_str()));
     let turns: Vec<(AuthorKind, i64, &str)> =
         body_turn.into_iter().chain(ticket.conversation.iter().map(|m| (m.author, m.at, m.body.as_str()))).collect();
     let budget = ctx.max_bytes.saturating_sub(head.len() + 128);
