@@ -155,12 +155,15 @@ async fn routing_reads_the_directory_operators_manage() {
     }
     assert_eq!(env.route("router").await["outputs"]["agent"], json!("ana"));
 
-    // Equal load: the one assigned longest ago goes first. ana's assignment now makes bo idle longer.
+    // Equal load: the one assigned longest ago goes first. bo gets a conversation, then ana, so bo
+    // has been idle longer; the id order alone would pick ana, so only the idle rule picks bo.
     env.post(&env.ops, "/v1/agents/bo/releases", json!({"channel": "chat"})).await;
-    let (_, ana) = env.post(&env.ops, "/v1/agents/ana/assignments", json!({"channel": "chat"})).await;
     let (_, bo) = env.post(&env.ops, "/v1/agents/bo/assignments", json!({"channel": "chat"})).await;
+    // Assignment times are kept to the millisecond; make sure the two differ.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let (_, ana) = env.post(&env.ops, "/v1/agents/ana/assignments", json!({"channel": "chat"})).await;
     assert_eq!((ana["load"][0]["active"].clone(), bo["load"][0]["active"].clone()), (json!(2), json!(2)));
-    assert_eq!(env.route("router").await["outputs"]["agent"], json!("ana"), "ana was assigned before bo");
+    assert_eq!(env.route("router").await["outputs"]["agent"], json!("bo"), "bo was assigned before ana");
 
     // Presence changes take effect at once: nobody online with the skill → the overflow queue,
     // with the reason.
