@@ -79,6 +79,16 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             &ops_token,
         ],
     )?;
+    crate::demo_directory::seed(
+        &crate::demo_directory::Remote {
+            weft: &weft,
+            server: &server_url,
+            dev_token: &dev_token,
+            ops_token: &ops_token,
+        },
+        &components,
+        &data,
+    )?;
     println!(
         "\nWeft is running on {server_url} with demo data in {}.\n\
          Demo users (local use only): {}\n\

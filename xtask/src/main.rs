@@ -2,6 +2,7 @@
 //! are all a new engineer (and CI) has to know.
 
 mod demo;
+mod demo_directory;
 mod setup;
 
 use std::process::ExitCode;
@@ -81,5 +82,9 @@ fn bench() -> anyhow::Result<()> {
     setup::step(
         "runtime benchmark",
         setup::cargo(&setup::root()).args(["bench", "-p", "weft-runtime", "--bench", "invoke"]),
+    )?;
+    setup::step(
+        "standard plugins benchmark",
+        setup::cargo(&setup::root()).args(["bench", "-p", "weft-runtime", "--bench", "standard_plugins"]),
     )
 }

@@ -1,5 +1,6 @@
 //! The HTTP API: router and shared state.
 
+mod agents;
 mod auth;
 mod deployments;
 pub mod error;
@@ -111,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/hook-secrets", post(hook_secrets::create).get(hook_secrets::list))
         .route("/v1/hook-secrets/{id}", delete(hook_secrets::retire))
         .merge(workflow_routes())
+        .merge(agents::routes())
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
         .with_state(state)
 }

@@ -2,6 +2,7 @@
 //! bootstrap commands (`user`, `token`) and `audit` open the data directory directly.
 
 mod admin;
+mod agent;
 mod audit;
 mod plugin_dev;
 mod remote;
@@ -44,6 +45,9 @@ pub enum Command {
     /// Validate and deploy workflows; list, inspect and cancel runs.
     #[command(subcommand)]
     Workflow(workflow::WorkflowCommand),
+    /// Manage the agent directory (agents and queues) routing reads.
+    #[command(subcommand)]
+    Agent(agent::AgentCommand),
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +270,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             PluginCommand::Inspect { id, remote } => remote::inspect(&remote, &id).await.map(|()| ExitCode::SUCCESS),
         },
         Command::Deployment(cmd) => remote::deployment(cmd).await.map(|()| ExitCode::SUCCESS),
+        Command::Agent(cmd) => agent::run(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::User(cmd) => admin::user(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::Token(cmd) => admin::token(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::Audit(cmd) => audit::run(cmd).await,

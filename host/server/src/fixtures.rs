@@ -45,6 +45,9 @@ pub struct FixtureHost {
     pub kb_hits: Vec<KbHit>,
     #[serde(default)]
     pub directory: weft_runtime::model::Directory,
+    /// Credit history per customer id, for plugins that read `credits.read`.
+    #[serde(default)]
+    pub credits: std::collections::BTreeMap<String, Vec<weft_runtime::model::CreditRecord>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -114,6 +117,7 @@ pub async fn run(runtime: &Runtime, plugin: &Arc<LoadedPlugin>, path: &Path) -> 
     let services = MemoryServices {
         kb_hits: fixture.host.kb_hits.clone(),
         directory: fixture.host.directory.clone(),
+        credits: fixture.host.credits.clone(),
         ..MemoryServices::default()
     };
     let writes: Vec<(String, Option<String>)> =

@@ -2,6 +2,7 @@
 
 mod api;
 mod cli;
+mod directory;
 mod events;
 mod fixtures;
 mod serve;

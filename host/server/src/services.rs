@@ -30,8 +30,12 @@ impl HostServices for StoreServices {
         unavailable("knowledge-base search")
     }
 
-    fn agent_directory(&self, _query: AgentQuery) -> ServiceFuture<'_, Directory> {
-        unavailable("the agent directory")
+    fn agent_directory(&self, query: AgentQuery) -> ServiceFuture<'_, Directory> {
+        Box::pin(async move {
+            let filter = crate::directory::filter_of(query);
+            let snapshot = self.store.directory(&filter).await.map_err(|e| ServiceError(e.to_string()))?;
+            crate::directory::directory_of(snapshot)
+        })
     }
 
     /// Credits workflows issued to the customer (the `credits` table the outbox writes).

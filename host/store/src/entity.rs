@@ -4,6 +4,8 @@
 //! Tables are created by the migrations in `migration/`, never from these structs, so an entity
 //! can gain a convenience without silently changing the schema.
 
+pub mod agent;
+pub mod agent_queue;
 pub mod api_token;
 pub mod audit_entry;
 pub mod case;

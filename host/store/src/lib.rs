@@ -5,6 +5,7 @@
 //! scale-out path. Both run the same sea-orm entities and migrations, so nothing here may use
 //! backend-specific SQL.
 
+mod agents;
 mod audit;
 mod deployments;
 pub mod entity;
@@ -26,6 +27,10 @@ use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
+pub use agents::{
+    AgentRecord, AgentSpec, ChannelLoad, DirectoryFilter, DirectorySnapshot, MAX_SKILL_LEVEL, QueueRecord, QueueSpec,
+    SkillLevel,
+};
 pub use audit::{AuditEntry, AuditEvent, AuditVerification, MAX_AUDIT_PAGE};
 pub use deployments::{DeploymentRecord, DeploymentSpec};
 pub use error::StoreError;

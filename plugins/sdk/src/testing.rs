@@ -24,6 +24,7 @@
 
 mod builders;
 mod fixture;
+mod json_directory;
 mod json_model;
 mod test_host;
 

@@ -7,14 +7,14 @@ use serde_json::{Value, json};
 
 use super::{DeploymentCommand, RemoteArgs};
 
-struct Client {
+pub(super) struct Client {
     http: reqwest::Client,
     base: String,
     token: Option<String>,
 }
 
 impl Client {
-    fn new(remote: &RemoteArgs) -> Self {
+    pub(super) fn new(remote: &RemoteArgs) -> Self {
         Self {
             http: reqwest::Client::new(),
             base: remote.server.trim_end_matches('/').to_string(),
@@ -22,7 +22,7 @@ impl Client {
         }
     }
 
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    pub(super) fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let req = self.http.request(method, format!("{}{path}", self.base));
         match &self.token {
             Some(token) => req.bearer_auth(token),
@@ -31,7 +31,7 @@ impl Client {
     }
 
     /// Sends and turns an error body into a readable error.
-    async fn send(
+    pub(super) async fn send(
         &self,
         req: reqwest::RequestBuilder,
     ) -> anyhow::Result<(reqwest::StatusCode, reqwest::header::HeaderMap, Value)> {
@@ -51,7 +51,7 @@ impl Client {
     }
 }
 
-fn print(value: &Value) {
+pub(super) fn print(value: &Value) {
     println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }
 

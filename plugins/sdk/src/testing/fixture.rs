@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::json_directory::{JsonCreditRecord, JsonDirectory};
 use super::json_model::{JsonEffect, JsonOutcome, JsonStepInput, decision_json, effects_json};
 use super::{TestHost, TestRun};
-use crate::{Decision, Effect, Outcome, StepError, StepErrorKind, StepInput};
+use crate::{CreditRecord, Decision, Directory, Effect, Outcome, StepError, StepErrorKind, StepInput};
 
 /// Error kinds only the host can produce (limits, contract checks); a fixture expecting one is
 /// reported as [`FixtureResult::NeedsHost`] natively.
@@ -38,6 +39,8 @@ pub struct Fixture {
     config: Value,
     grants: Option<Vec<String>>,
     host: FixtureHost,
+    directory: Option<Directory>,
+    credits: Vec<(String, CreditRecord)>,
     input: StepInput,
     expect: Expect,
 }
@@ -73,6 +76,12 @@ struct FixtureHost {
     seed: Option<u64>,
     #[serde(default)]
     kv: BTreeMap<String, String>,
+    /// What `agent_directory` returns (the test host does not filter by the query).
+    #[serde(default)]
+    directory: Option<JsonDirectory>,
+    /// Credit history per customer id.
+    #[serde(default)]
+    credits: BTreeMap<String, Vec<JsonCreditRecord>>,
 }
 
 #[derive(Default, Deserialize)]
@@ -123,12 +132,20 @@ impl Fixture {
             .map_err(|error| format!("{} is not a valid fixture: {error}", path.display()))?;
         require_ticket_identity(&text)
             .map_err(|error| format!("{} is not a valid fixture: {error}", path.display()))?;
+        let mut host = file.host;
+        let directory = host.directory.take().map(Directory::from);
+        let credits = std::mem::take(&mut host.credits)
+            .into_iter()
+            .flat_map(|(customer, records)| records.into_iter().map(move |r| (customer.clone(), CreditRecord::from(r))))
+            .collect();
         Ok(Self {
             path: path.to_owned(),
             description: file.description,
             config: file.config,
             grants: file.grants,
-            host: file.host,
+            host,
+            directory,
+            credits,
             input: file.input.into(),
             expect: file.expect,
         })
@@ -158,6 +175,12 @@ impl Fixture {
         }
         for (key, value) in &self.host.kv {
             host = host.kv(key.clone(), value.clone());
+        }
+        if let Some(directory) = &self.directory {
+            host = host.agents(directory.clone());
+        }
+        for (customer, record) in &self.credits {
+            host = host.credit(customer.clone(), record.clone());
         }
 
         // A panic is a trap on the host; catch it so one fixture cannot stop the others.

@@ -1,0 +1,214 @@
+//! The agent directory for operators: agents (skills, languages, queues, per-channel capacity,
+//! presence) and queues (skills, languages, overflow). Routing plugins read the same data
+//! through `agents.read` (see `services.rs`).
+//!
+//! Writes need `operator` (admins have every role); reads also allow `agent`, so agents can see
+//! the roster. Creating, replacing and deleting are audited; presence and assignment changes
+//! happen all day and are logged, not audited.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use weft_store::{AgentSpec, AuditEvent, DirectoryFilter, QueueSpec, Role};
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+
+const WRITE: &[Role] = &[Role::Operator];
+const READ: &[Role] = &[Role::Operator, Role::Agent];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/agents", get(list_agents))
+        .route("/v1/agents/{id}", put(put_agent).get(show_agent).delete(delete_agent))
+        .route("/v1/agents/{id}/presence", put(set_presence))
+        .route("/v1/agents/{id}/assignments", post(assign))
+        .route("/v1/agents/{id}/releases", post(release))
+        .route("/v1/queues", get(list_queues))
+        .route("/v1/queues/{id}", put(put_queue).get(show_queue).delete(delete_queue))
+        .route("/v1/directory", get(directory))
+}
+
+async fn put_agent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(spec): Json<AgentSpec>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(WRITE, "agent.write")?;
+    let existed = state.store.get_agent(&id).await?.is_some();
+    let record = state.store.put_agent(&id, spec, caller.username()).await?;
+    audit(&state, &caller, "agent.put", &id, json!({"queues": record.queues, "presence": record.presence})).await?;
+    let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(json!(record))))
+}
+
+async fn show_agent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(READ, "agent.read")?;
+    let record = state.store.get_agent(&id).await?.ok_or_else(|| agent_not_found(&id))?;
+    Ok(Json(json!(record)))
+}
+
+async fn list_agents(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(READ, "agent.read")?;
+    Ok(Json(json!({ "items": state.store.list_agents().await? })))
+}
+
+async fn delete_agent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(WRITE, "agent.write")?;
+    state.store.delete_agent(&id).await?;
+    audit(&state, &caller, "agent.delete", &id, json!({})).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Presence {
+    presence: String,
+}
+
+async fn set_presence(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<Presence>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(WRITE, "agent.write")?;
+    let record = state.store.set_agent_presence(&id, &body.presence).await?;
+    tracing::info!(agent = %id, presence = %record.presence, by = caller.username(), "agent presence changed");
+    Ok(Json(json!(record)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OnChannel {
+    channel: String,
+}
+
+/// A conversation on the channel was given to the agent: load +1, last assignment now.
+async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<OnChannel>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(WRITE, "agent.write")?;
+    let record = state.store.record_assignment(&id, &body.channel).await?;
+    tracing::info!(agent = %id, channel = %body.channel, by = caller.username(), "assignment recorded");
+    Ok(Json(json!(record)))
+}
+
+/// A conversation on the channel ended: load -1.
+async fn release(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<OnChannel>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(WRITE, "agent.write")?;
+    let record = state.store.release_assignment(&id, &body.channel).await?;
+    tracing::info!(agent = %id, channel = %body.channel, by = caller.username(), "assignment released");
+    Ok(Json(json!(record)))
+}
+
+async fn put_queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(spec): Json<QueueSpec>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(WRITE, "queue.write")?;
+    let existed = state.store.get_queue(&id).await?.is_some();
+    let record = state.store.put_queue(&id, spec, caller.username()).await?;
+    audit(&state, &caller, "queue.put", &id, json!({"overflow_queue": record.overflow_queue})).await?;
+    let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(json!(record))))
+}
+
+async fn show_queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(READ, "queue.read")?;
+    let record = state.store.get_queue(&id).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "queue {id} does not exist; create it with `weft agent queue put {id} --name NAME`"
+        ))
+    })?;
+    Ok(Json(json!(record)))
+}
+
+async fn list_queues(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(READ, "queue.read")?;
+    Ok(Json(json!({ "items": state.store.list_queues().await? })))
+}
+
+async fn delete_queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(WRITE, "queue.write")?;
+    state.store.delete_queue(&id).await?;
+    audit(&state, &caller, "queue.delete", &id, json!({})).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DirectoryParams {
+    queue: Option<String>,
+    language: Option<String>,
+    channel: Option<String>,
+    #[serde(default)]
+    include_offline: bool,
+}
+
+/// What a routing plugin sees for the same query: for operators checking why a ticket overflowed.
+async fn directory(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<DirectoryParams>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(READ, "agent.read")?;
+    let filter = DirectoryFilter {
+        queue: params.queue,
+        language: params.language,
+        channel: params.channel,
+        required_skills: Vec::new(),
+        include_offline: params.include_offline,
+    };
+    let snapshot = state.store.directory(&filter).await?;
+    Ok(Json(json!({ "agents": snapshot.agents, "queues": snapshot.queues })))
+}
+
+fn agent_not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("agent {id} does not exist; create it with `weft agent put {id} --name NAME`"))
+}
+
+/// After the change committed, so only changes that happened are logged.
+async fn audit(state: &AppState, caller: &Caller, action: &str, target: &str, details: Value) -> Result<(), ApiError> {
+    state
+        .store
+        .audit(AuditEvent {
+            actor: caller.username().to_owned(),
+            action: action.into(),
+            target: target.into(),
+            details,
+        })
+        .await?;
+    Ok(())
+}
