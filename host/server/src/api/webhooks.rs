@@ -21,6 +21,9 @@ use super::error::ApiError;
 
 /// Largest ticket accepted: the plugin runtime's default input cap.
 pub const MAX_WEBHOOK_BYTES: usize = 1024 * 1024;
+/// Bodies up to this size are read to the end before a 413, so the client sees the answer
+/// instead of a connection reset mid-upload; anything larger is refused unread.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 /// The longest `?wait=` a caller may ask for; past it, poll the run URL.
 const MAX_WAIT: Duration = Duration::from_secs(30);
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -44,10 +47,13 @@ pub async fn parse_ticket(headers: &HeaderMap, body: Body) -> Result<Ticket, Api
         )
     };
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_WEBHOOK_BYTES) {
+    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
         return Err(too_large());
     }
-    let bytes: Bytes = axum::body::to_bytes(body, MAX_WEBHOOK_BYTES).await.map_err(|_| too_large())?;
+    let bytes: Bytes = axum::body::to_bytes(body, DRAIN_LIMIT).await.map_err(|_| too_large())?;
+    if bytes.len() > MAX_WEBHOOK_BYTES {
+        return Err(too_large());
+    }
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
