@@ -100,7 +100,8 @@ async fn every_run_completes_exactly_once_across_kill_9() {
         let detail: Value = env.finished(id).await;
         assert_eq!(detail["run"]["status"], "succeeded", "{detail}");
         // Each step committed exactly once: a step cut off before its commit left no attempt.
-        let steps: Vec<&str> = detail["attempts"].as_array().unwrap().iter().map(|a| a["step"].as_str().unwrap()).collect();
+        let steps: Vec<&str> =
+            detail["attempts"].as_array().unwrap().iter().map(|a| a["step"].as_str().unwrap()).collect();
         assert_eq!(steps, ["compliance", "triage", "route"], "{id}");
         // Every decided effect was applied, and applied once.
         let effects = detail["effects"].as_array().unwrap();

@@ -67,7 +67,8 @@ steps:
     assert!(err.contains("bad-yaml.yaml:4: invalid YAML"), "{err}");
 
     // A config the plugin's schema refuses is caught before deploy, at the step's config line.
-    std::fs::write(dir.join("config.yaml"), GOOD.replace("queues: {en: support-en}", "queue: {en: support-en}")).unwrap();
+    std::fs::write(dir.join("config.yaml"), GOOD.replace("queues: {en: support-en}", "queue: {en: support-en}"))
+        .unwrap();
     let (code, _, err) = env.cli(&["workflow", "validate", "config.yaml"], dir);
     assert_eq!(code, 1);
     assert!(err.contains("config.yaml:10: steps[1].config:"), "{err}");

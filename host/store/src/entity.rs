@@ -6,18 +6,18 @@
 
 pub mod api_token;
 pub mod audit_entry;
+pub mod case;
+pub mod credit;
 pub mod deployment;
 pub mod kv_entry;
+pub mod outbound_message;
 pub mod plugin;
 pub mod plugin_blob;
 pub mod role_grant;
 pub mod session;
 pub mod user;
-pub mod case;
-pub mod credit;
-pub mod outbound_message;
 pub mod workflow_attempt;
 pub mod workflow_outbox;
 pub mod workflow_run;
-pub mod workflow_version;
 pub mod workflow_timer;
+pub mod workflow_version;

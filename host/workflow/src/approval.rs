@@ -73,9 +73,13 @@ impl Engine {
             let mut state = RunState::from_json(&run.state).map_err(EngineError::Corrupt)?;
             let loaded = self.load(&run.workflow, run.version).await?;
             let Some(def) = loaded.resolved.step(step).and_then(|s| s.approval.clone()) else {
-                return Err(VoteError::NotWaiting(format!("step `{step}` of workflow `{}` is not an approval step", run.workflow)));
+                return Err(VoteError::NotWaiting(format!(
+                    "step `{step}` of workflow `{}` is not an approval step",
+                    run.workflow
+                )));
             };
-            let waiting_here = run.status == RunStatus::Waiting && state.approval.as_ref().is_some_and(|a| a.step == step);
+            let waiting_here =
+                run.status == RunStatus::Waiting && state.approval.as_ref().is_some_and(|a| a.step == step);
             if !waiting_here {
                 return Err(VoteError::NotWaiting(format!(
                     "step `{step}` of run {run_id} is not waiting for approval (the run is {}{}); nothing was recorded",
@@ -97,7 +101,9 @@ impl Engine {
             }
             let Some(approval) = state.approval.as_mut() else { continue };
             if approval.approvals.iter().chain(&approval.rejections).any(|v| v.user == user) {
-                return Err(VoteError::AlreadyVoted(format!("user `{user}` already decided step `{step}` of run {run_id}")));
+                return Err(VoteError::AlreadyVoted(format!(
+                    "user `{user}` already decided step `{step}` of run {run_id}"
+                )));
             }
             let vote = Vote { user: user.to_owned(), at_ms: now_ms(), comment: comment.clone() };
             if approve {
@@ -124,10 +130,14 @@ impl Engine {
         timeout: Duration,
     ) -> Result<(), EngineError> {
         let deadline_ms = now_ms() + i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX / 4);
-        state.approval = Some(ApprovalState { step: step.id.clone(), deadline_ms, approvals: vec![], rejections: vec![] });
+        state.approval =
+            Some(ApprovalState { step: step.id.clone(), deadline_ms, approvals: vec![], rejections: vec![] });
         let fresh = self.inner.store.get_run(&run.id).await?.ok_or_else(|| EngineError::NotFound(run.id.clone()))?;
         if !self.inner.store.update_run_state(&run.id, fresh.updated_at, state.to_json(), RunStatus::Waiting).await? {
-            return Err(EngineError::Store(StoreError::Conflict(format!("run {} changed while starting an approval", run.id))));
+            return Err(EngineError::Store(StoreError::Conflict(format!(
+                "run {} changed while starting an approval",
+                run.id
+            ))));
         }
         run.status = RunStatus::Waiting;
         tracing::info!(run = %run.id, step = %step.id, deadline_ms, "waiting for approval");
@@ -135,12 +145,18 @@ impl Engine {
     }
 
     /// Waits for votes or the timeout, then commits the approval's outcome exactly once.
-    pub(crate) async fn await_approval(&self, loaded: &Loaded, run: &mut RunRecord, state: &mut RunState) -> Result<(), EngineError> {
+    pub(crate) async fn await_approval(
+        &self,
+        loaded: &Loaded,
+        run: &mut RunRecord,
+        state: &mut RunState,
+    ) -> Result<(), EngineError> {
         let waker = self.waker(&run.id);
         loop {
             // Created before reading, so a vote between the read and the wait is not missed.
             let notified = waker.notified();
-            let fresh = self.inner.store.get_run(&run.id).await?.ok_or_else(|| EngineError::NotFound(run.id.clone()))?;
+            let fresh =
+                self.inner.store.get_run(&run.id).await?.ok_or_else(|| EngineError::NotFound(run.id.clone()))?;
             if fresh.status != RunStatus::Waiting {
                 *run = fresh;
                 *state = RunState::from_json(&run.state).map_err(EngineError::Corrupt)?;
@@ -150,11 +166,9 @@ impl Engine {
             let Some(approval) = state.approval.clone() else {
                 return Err(EngineError::Corrupt(format!("run {} is waiting but on no approval", run.id)));
             };
-            let step = loaded
-                .resolved
-                .step(&approval.step)
-                .cloned()
-                .ok_or_else(|| EngineError::Corrupt(format!("approval step `{}` is not in the workflow", approval.step)))?;
+            let step = loaded.resolved.step(&approval.step).cloned().ok_or_else(|| {
+                EngineError::Corrupt(format!("approval step `{}` is not in the workflow", approval.step))
+            })?;
             let Some(def) = step.approval.clone() else {
                 return Err(EngineError::Corrupt(format!("step `{}` is not an approval", step.id)));
             };
@@ -168,7 +182,10 @@ impl Engine {
                 None
             };
             if let Some((approved, timed_out)) = decided {
-                match self.settle_approval(loaded, run, fresh.updated_at, state, &step, &approval, approved, timed_out).await {
+                match self
+                    .settle_approval(loaded, run, fresh.updated_at, state, &step, &approval, approved, timed_out)
+                    .await
+                {
                     Err(EngineError::Store(StoreError::Conflict(_))) => continue,
                     other => {
                         self.forget_waker(&run.id);
@@ -195,7 +212,8 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let approvers: Vec<&str> = approval.approvals.iter().map(|v| v.user.as_str()).collect();
         let rejecters: Vec<&str> = approval.rejections.iter().map(|v| v.user.as_str()).collect();
-        let outputs = json!({"approved": approved, "timed_out": timed_out, "approvers": approvers, "rejected_by": rejecters});
+        let outputs =
+            json!({"approved": approved, "timed_out": timed_out, "approvers": approvers, "rejected_by": rejecters});
         tracing::info!(run = %run.id, step = %step.id, approved, timed_out, "approval decided");
         state.approval = None;
         if approved {

@@ -19,14 +19,12 @@ pub async fn bind(
     version: &semver::Version,
 ) -> Result<Deployment, EngineError> {
     let id = format!("{plugin}@{version}");
-    let record = store
-        .get_plugin(plugin, &version.to_string())
-        .await?
-        .ok_or_else(|| EngineError::Binding(format!("plugin {id} is pinned by workflow `{workflow}` but is not in the registry")))?;
-    let bytes = store
-        .plugin_component(&record.digest)
-        .await?
-        .ok_or_else(|| EngineError::Binding(format!("the component of {id} ({}) is missing from the store", record.digest)))?;
+    let record = store.get_plugin(plugin, &version.to_string()).await?.ok_or_else(|| {
+        EngineError::Binding(format!("plugin {id} is pinned by workflow `{workflow}` but is not in the registry"))
+    })?;
+    let bytes = store.plugin_component(&record.digest).await?.ok_or_else(|| {
+        EngineError::Binding(format!("the component of {id} ({}) is missing from the store", record.digest))
+    })?;
     let rt = runtime.clone();
     let loaded = tokio::task::spawn_blocking(move || rt.load(&bytes, None))
         .await

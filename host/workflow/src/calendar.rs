@@ -60,7 +60,10 @@ impl Calendar {
         let mut hours = [None; 7];
         for (day, span) in &def.hours {
             let Some(wd) = weekday(day) else {
-                problems.push((format!("hours.{day}"), format!("`{day}` is not a weekday; use mon, tue, wed, thu, fri, sat, sun")));
+                problems.push((
+                    format!("hours.{day}"),
+                    format!("`{day}` is not a weekday; use mon, tue, wed, thu, fri, sat, sun"),
+                ));
                 continue;
             };
             let parsed = span.split_once('-').and_then(|(a, b)| {
@@ -75,7 +78,10 @@ impl Calendar {
                 Some((start, end)) if end.is_none_or(|e| start < e) => {
                     hours[wd.num_days_from_monday() as usize] = Some((start, end))
                 }
-                _ => problems.push((format!("hours.{day}"), format!("`{span}` is not HH:MM-HH:MM with the start before the end"))),
+                _ => problems.push((
+                    format!("hours.{day}"),
+                    format!("`{span}` is not HH:MM-HH:MM with the start before the end"),
+                )),
             }
         }
         if hours.iter().all(Option::is_none) {
@@ -101,7 +107,9 @@ impl Calendar {
         }
         let (start, end) = self.hours[date.weekday().num_days_from_monday() as usize]?;
         // On a DST gap the earliest valid instant is used; working hours rarely sit in one.
-        let at = |d: NaiveDate, t: NaiveTime| self.tz.from_local_datetime(&d.and_time(t)).earliest().map(|d| d.with_timezone(&Utc));
+        let at = |d: NaiveDate, t: NaiveTime| {
+            self.tz.from_local_datetime(&d.and_time(t)).earliest().map(|d| d.with_timezone(&Utc))
+        };
         let close = match end {
             Some(end) => at(date, end)?,
             None => at(date.succ_opt()?, NaiveTime::MIN)?,
@@ -159,7 +167,8 @@ mod tests {
     use super::*;
 
     fn shanghai() -> Calendar {
-        let hours = ["mon", "tue", "wed", "thu", "fri"].iter().map(|d| (d.to_string(), "09:00-18:00".to_string())).collect();
+        let hours =
+            ["mon", "tue", "wed", "thu", "fri"].iter().map(|d| (d.to_string(), "09:00-18:00".to_string())).collect();
         Calendar::parse(&CalendarDef { timezone: "Asia/Shanghai".into(), hours, holidays: vec!["2026-10-01".into()] })
             .expect("valid")
     }
@@ -187,12 +196,16 @@ mod tests {
         // Saturday: nothing counts until Monday 09:00.
         let due = shanghai().add(utc("2026-11-21T03:00:00Z"), Duration::from_secs(30 * 60));
         assert_eq!(due, utc("2026-11-23T01:30:00Z"));
-        assert_eq!(shanghai().between(utc("2026-11-20T09:00:00Z"), utc("2026-11-23T04:00:00Z")), Duration::from_secs(4 * 3600));
+        assert_eq!(
+            shanghai().between(utc("2026-11-20T09:00:00Z"), utc("2026-11-23T04:00:00Z")),
+            Duration::from_secs(4 * 3600)
+        );
     }
 
     #[test]
     fn a_day_can_run_until_midnight() {
-        let hours = [("sun".to_string(), "22:00-24:00".to_string()), ("mon".to_string(), "00:00-01:00".to_string())].into();
+        let hours =
+            [("sun".to_string(), "22:00-24:00".to_string()), ("mon".to_string(), "00:00-01:00".to_string())].into();
         let cal = Calendar::parse(&CalendarDef { timezone: "UTC".into(), hours, holidays: vec![] }).expect("valid");
         // Sunday 23:30 + 1 h: 30 min before midnight, 30 min after.
         assert_eq!(cal.add(utc("2026-11-22T23:30:00Z"), Duration::from_secs(3600)), utc("2026-11-23T00:30:00Z"));
@@ -202,7 +215,8 @@ mod tests {
     fn bad_calendars_name_the_field() {
         let def = CalendarDef {
             timezone: "Mars/Olympus".into(),
-            hours: [("mon".to_string(), "18:00-09:00".to_string()), ("funday".to_string(), "09:00-10:00".to_string())].into(),
+            hours: [("mon".to_string(), "18:00-09:00".to_string()), ("funday".to_string(), "09:00-10:00".to_string())]
+                .into(),
             holidays: vec!["1st of May".into()],
         };
         let problems = Calendar::parse(&def).expect_err("invalid");

@@ -17,7 +17,8 @@ enum Shape {
     Object(&'static [(&'static str, Shape)]),
 }
 
-const CONSENT: Shape = Shape::Object(&[("service", Shape::Leaf), ("marketing", Shape::Leaf), ("analytics", Shape::Leaf)]);
+const CONSENT: Shape =
+    Shape::Object(&[("service", Shape::Leaf), ("marketing", Shape::Leaf), ("analytics", Shape::Leaf)]);
 const CUSTOMER: Shape = Shape::Object(&[
     ("id", Shape::Leaf),
     ("name", Shape::Leaf),
@@ -74,11 +75,13 @@ impl Condition {
 
     /// True when the step should run. A condition that errors (e.g. a missing extension field) or
     /// returns a non-boolean is an error the run records, not a silent skip.
-    pub fn evaluate(&self, ticket: &serde_json::Value, steps: &BTreeMap<String, serde_json::Value>) -> Result<bool, String> {
+    pub fn evaluate(
+        &self,
+        ticket: &serde_json::Value,
+        steps: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<bool, String> {
         let mut context = Context::default();
-        context
-            .add_variable("ticket", ticket.clone())
-            .map_err(|e| format!("could not bind `ticket`: {e}"))?;
+        context.add_variable("ticket", ticket.clone()).map_err(|e| format!("could not bind `ticket`: {e}"))?;
         context.add_variable("steps", steps.clone()).map_err(|e| format!("could not bind `steps`: {e}"))?;
         match self.program.execute(&context) {
             Ok(Value::Bool(b)) => Ok(b),
@@ -184,11 +187,9 @@ mod tests {
 
     #[test]
     fn conditions_see_the_ticket_and_earlier_steps() {
-        let c = Condition::compile(
-            "ticket.customer.tier == 'vip' && steps.triage.outputs.intent == 'refund'",
-            &["triage"],
-        )
-        .expect("compiles");
+        let c =
+            Condition::compile("ticket.customer.tier == 'vip' && steps.triage.outputs.intent == 'refund'", &["triage"])
+                .expect("compiles");
         let ticket = json!({"customer": {"tier": "vip"}});
         let mut steps = BTreeMap::new();
         steps.insert("triage".to_owned(), json!({"outcome": "proceed", "outputs": {"intent": "refund"}}));

@@ -86,7 +86,13 @@ impl Engine {
     }
 
     /// One step of the forward path, or finishing the run when there is none left.
-    async fn forward(&self, loaded: &Loaded, run: &mut RunRecord, state: &mut RunState, ticket: &Ticket) -> Result<(), EngineError> {
+    async fn forward(
+        &self,
+        loaded: &Loaded,
+        run: &mut RunRecord,
+        state: &mut RunState,
+        ticket: &Ticket,
+    ) -> Result<(), EngineError> {
         let Some(step_id) = state.next.clone() else {
             let decision = json!({
                 "outcome": state.decided_by.as_ref().and_then(|s| state.results.get(s)).map_or("proceed", |r| r.outcome.as_str()),
@@ -114,13 +120,27 @@ impl Engine {
 
         if let Some(condition) = loaded.resolved.conditions.get(&step_id) {
             let ticket_json = serde_json::to_value(ticket).unwrap_or_default();
-            let steps_json = state.results.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default())).collect();
+            let steps_json =
+                state.results.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default())).collect();
             match condition.evaluate(&ticket_json, &steps_json) {
                 Ok(true) => {}
                 Ok(false) => {
-                    state.results.insert(step_id.clone(), StepResult { outcome: "skipped".into(), skipped: true, ..Default::default() });
+                    state.results.insert(
+                        step_id.clone(),
+                        StepResult { outcome: "skipped".into(), skipped: true, ..Default::default() },
+                    );
                     state.next = successor(loaded, &step);
-                    let attempt = attempt_row(&step, "step", 0, "skipped", pin(loaded, &step_id), AttemptCost::default(), None, None, started);
+                    let attempt = attempt_row(
+                        &step,
+                        "step",
+                        0,
+                        "skipped",
+                        pin(loaded, &step_id),
+                        AttemptCost::default(),
+                        None,
+                        None,
+                        started,
+                    );
                     return self.commit(run, state, attempt, Vec::new(), RunStatus::Running).await;
                 }
                 Err(message) => {
@@ -141,9 +161,18 @@ impl Engine {
                 state.failures.remove(&step_id);
                 state.results.insert(
                     step_id.clone(),
-                    StepResult { outcome: outcome_name(decision.outcome), outputs: decision.outputs.clone(), reasons: decision.reasons.clone(), skipped: false },
+                    StepResult {
+                        outcome: outcome_name(decision.outcome),
+                        outputs: decision.outputs.clone(),
+                        reasons: decision.reasons.clone(),
+                        skipped: false,
+                    },
                 );
-                state.prior.push(PriorStep { step: step_id.clone(), plugin: plugin.clone(), decision: (*decision).clone() });
+                state.prior.push(PriorStep {
+                    step: step_id.clone(),
+                    plugin: plugin.clone(),
+                    decision: (*decision).clone(),
+                });
                 state.completed.push(step_id.clone());
                 state.next = match decision.outcome {
                     Outcome::Proceed => successor(loaded, &step),
@@ -155,7 +184,8 @@ impl Engine {
                 let changes = crate::effects::to_changes(&run.id, &step_id, &decision.effects, now_ms());
                 let effects = serde_json::to_value(&decision.effects).unwrap_or_default();
                 let decision_json = serde_json::to_value(&*decision).ok();
-                let attempt = attempt_row(&step, "step", attempt_no, "succeeded", plugin, cost, decision_json, None, started);
+                let attempt =
+                    attempt_row(&step, "step", attempt_no, "succeeded", plugin, cost, decision_json, None, started);
                 let mut attempt = attempt;
                 attempt.effects = effects;
                 self.commit(run, state, attempt, changes, RunStatus::Running).await?;
@@ -194,7 +224,17 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let failures = state.failures.get(&step.id).copied().unwrap_or(0) + 1;
         state.failures.insert(step.id.clone(), failures);
-        let attempt = attempt_row(step, "step", failures, "failed", pin(loaded, &step.id), cost, None, Some(failure.body.clone()), started);
+        let attempt = attempt_row(
+            step,
+            "step",
+            failures,
+            "failed",
+            pin(loaded, &step.id),
+            cost,
+            None,
+            Some(failure.body.clone()),
+            started,
+        );
         let run_left = run.deadline_ms.is_none_or(|d| now_ms() < d);
         if failure.retryable && failures < step.retry.max_attempts && run_left {
             self.commit(run, state, attempt, Vec::new(), RunStatus::Running).await?;
@@ -222,14 +262,23 @@ impl Engine {
     }
 
     /// Runs the next compensation, or ends the saga.
-    async fn compensate(&self, loaded: &Loaded, run: &mut RunRecord, state: &mut RunState, ticket: &Ticket) -> Result<(), EngineError> {
+    async fn compensate(
+        &self,
+        loaded: &Loaded,
+        run: &mut RunRecord,
+        state: &mut RunState,
+        ticket: &Ticket,
+    ) -> Result<(), EngineError> {
         let Some(comp_id) = state.compensations.first().cloned() else {
             let status = if state.compensation_failed { RunStatus::CompensationFailed } else { RunStatus::Compensated };
             let error = state.failure.clone();
             return self.finish(run, state, status, None, error).await;
         };
         let Some(step) = loaded.resolved.step(&comp_id).cloned() else {
-            return Err(EngineError::Corrupt(format!("run {}: compensation `{comp_id}` is not in its workflow", run.id)));
+            return Err(EngineError::Corrupt(format!(
+                "run {}: compensation `{comp_id}` is not in its workflow",
+                run.id
+            )));
         };
         let started = chrono::Utc::now();
         let attempt_no = state.failures.get(&comp_id).copied().unwrap_or(0) + 1;
@@ -238,19 +287,38 @@ impl Engine {
                 state.compensations.remove(0);
                 state.failures.remove(&comp_id);
                 let changes = crate::effects::to_changes(&run.id, &comp_id, &decision.effects, now_ms());
-                let mut attempt =
-                    attempt_row(&step, "compensation", attempt_no, "succeeded", pin(loaded, &comp_id), cost, serde_json::to_value(&*decision).ok(), None, started);
+                let mut attempt = attempt_row(
+                    &step,
+                    "compensation",
+                    attempt_no,
+                    "succeeded",
+                    pin(loaded, &comp_id),
+                    cost,
+                    serde_json::to_value(&*decision).ok(),
+                    None,
+                    started,
+                );
                 attempt.effects = serde_json::to_value(&decision.effects).unwrap_or_default();
                 self.commit(run, state, attempt, changes, RunStatus::Compensating).await?;
                 self.apply_effects(&run.id).await
             }
             Attempt::Failed(failure, cost) => {
                 state.failures.insert(comp_id.clone(), attempt_no);
-                let attempt =
-                    attempt_row(&step, "compensation", attempt_no, "failed", pin(loaded, &comp_id), cost, None, Some(failure.body.clone()), started);
+                let attempt = attempt_row(
+                    &step,
+                    "compensation",
+                    attempt_no,
+                    "failed",
+                    pin(loaded, &comp_id),
+                    cost,
+                    None,
+                    Some(failure.body.clone()),
+                    started,
+                );
                 if failure.retryable && attempt_no < step.retry.max_attempts {
                     self.commit(run, state, attempt, Vec::new(), RunStatus::Compensating).await?;
-                    let wait = retry::backoff(&step.retry, attempt_no, retry::unit_from(seed(&run.id, &comp_id, attempt_no)));
+                    let wait =
+                        retry::backoff(&step.retry, attempt_no, retry::unit_from(seed(&run.id, &comp_id, attempt_no)));
                     tokio::time::sleep(wait).await;
                     return Ok(());
                 }
@@ -263,7 +331,15 @@ impl Engine {
     }
 
     /// Invokes the step's plugin once, under the step timeout and what is left of the run's.
-    async fn attempt(&self, loaded: &Loaded, run: &RunRecord, state: &RunState, step: &StepDef, attempt: u32, ticket: &Ticket) -> Attempt {
+    async fn attempt(
+        &self,
+        loaded: &Loaded,
+        run: &RunRecord,
+        state: &RunState,
+        step: &StepDef,
+        attempt: u32,
+        ticket: &Ticket,
+    ) -> Attempt {
         self.attempt_with(loaded, run, state, step, attempt, ticket, None).await
     }
 
@@ -296,7 +372,11 @@ impl Engine {
             let left = Duration::from_millis(u64::try_from(deadline - now_ms()).unwrap_or(0));
             limit = Some(limit.map_or(left, |l| l.min(left)));
         }
-        let ctx = InvocationContext { now_ms: now_ms(), seed: seed(&run.id, &step.id, attempt), services: self.inner.services.clone() };
+        let ctx = InvocationContext {
+            now_ms: now_ms(),
+            seed: seed(&run.id, &step.id, attempt),
+            services: self.inner.services.clone(),
+        };
         let began = Instant::now();
         let invoke = self.inner.runtime.invoke(&deployment, &input, &ctx);
         let report = match limit {
@@ -304,7 +384,8 @@ impl Engine {
                 Ok(report) => report,
                 Err(_) => {
                     cost.duration_us = began.elapsed().as_micros() as i64;
-                    let message = format!("step `{}` did not finish within its {} ms timeout", step.id, limit.as_millis());
+                    let message =
+                        format!("step `{}` did not finish within its {} ms timeout", step.id, limit.as_millis());
                     return Attempt::Failed(Failure::engine("step-timeout", message, true), cost);
                 }
             },
@@ -335,7 +416,10 @@ impl Engine {
             .pins
             .get(&step.id)
             .ok_or_else(|| EngineError::Corrupt(format!("step `{}` has no pinned plugin", step.id)))?;
-        let d = Arc::new(crate::bind::bind(&self.inner.store, &self.inner.runtime, &loaded.version.name, step, plugin, version).await?);
+        let d = Arc::new(
+            crate::bind::bind(&self.inner.store, &self.inner.runtime, &loaded.version.name, step, plugin, version)
+                .await?,
+        );
         cache.insert(step.id.clone(), d.clone());
         Ok(d)
     }
@@ -410,11 +494,24 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let outputs_map = outputs.as_object().cloned().unwrap_or_default();
         state.failures.remove(&step.id);
-        state.results.insert(step.id.clone(), StepResult { outcome: "proceed".into(), outputs: outputs_map.clone(), reasons: vec![], skipped: false });
+        state.results.insert(
+            step.id.clone(),
+            StepResult { outcome: "proceed".into(), outputs: outputs_map.clone(), reasons: vec![], skipped: false },
+        );
         state.completed.push(step.id.clone());
         state.next = successor(loaded, step);
         let decision = json!({"outcome": "proceed", "outputs": outputs});
-        let attempt = attempt_row(step, "approval", 1, "succeeded", String::new(), AttemptCost::default(), Some(decision), None, chrono::Utc::now());
+        let attempt = attempt_row(
+            step,
+            "approval",
+            1,
+            "succeeded",
+            String::new(),
+            AttemptCost::default(),
+            Some(decision),
+            None,
+            chrono::Utc::now(),
+        );
         self.commit_since(run, state, attempt, Vec::new(), RunStatus::Running, Some(seen)).await
     }
 
@@ -435,8 +532,7 @@ impl Engine {
         if let Some(obj) = failure.body.as_object_mut() {
             obj.insert("outputs".into(), outputs);
         }
-        let mut cost = AttemptCost::default();
-        cost.input = json!({});
+        let cost = AttemptCost { input: json!({}), ..AttemptCost::default() };
         self.fail_step_since(loaded, run, state, step, failure, cost, chrono::Utc::now(), Some(seen)).await
     }
 }

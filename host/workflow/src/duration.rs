@@ -6,9 +6,9 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration; write a whole number and a unit, e.g. 250ms, 2s, 5m, 1h, 7d"))?;
+    let n: u64 = number.parse().map_err(|_| {
+        format!("`{text}` is not a duration; write a whole number and a unit, e.g. 250ms, 2s, 5m, 1h, 7d")
+    })?;
     let ms = match unit {
         "ms" => Some(n),
         "s" => n.checked_mul(1_000),

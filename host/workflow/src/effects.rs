@@ -46,7 +46,9 @@ pub fn to_changes(run_id: &str, step: &str, effects: &[Effect], now_ms: i64) -> 
                     subject: n.subject.clone(),
                     body: n.body.clone(),
                 },
-                Effect::RequestApproval(_) => CaseChange::Note { effect: serde_json::to_value(effect).unwrap_or_default() },
+                Effect::RequestApproval(_) => {
+                    CaseChange::Note { effect: serde_json::to_value(effect).unwrap_or_default() }
+                }
             };
             (format!("{run_id}/{step}/{i}"), change)
         })

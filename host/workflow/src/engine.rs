@@ -76,7 +76,8 @@ impl Engine {
         let loaded = self.load(&workflow.name, workflow.version).await?;
         let first = loaded.resolved.order.first().cloned().unwrap_or_default();
         let now = chrono::Utc::now().timestamp_millis();
-        let deadline_ms = loaded.resolved.definition.timeout.map(|t| now + i64::try_from(t.as_millis()).unwrap_or(i64::MAX / 2));
+        let deadline_ms =
+            loaded.resolved.definition.timeout.map(|t| now + i64::try_from(t.as_millis()).unwrap_or(i64::MAX / 2));
         let ticket_json = serde_json::to_value(ticket).map_err(|e| EngineError::Corrupt(format!("ticket: {e}")))?;
         let timers = crate::sla::timers_for(&loaded.resolved, now);
         let (run, created) = self
@@ -256,9 +257,15 @@ impl Engine {
             let field = format!("{section}[{i}]");
             *i += 1;
             let Some((plugin, version)) = resolved.pins.get(&step.id) else { continue };
-            if let Err(e) =
-                crate::bind::bind(&self.inner.store, &self.inner.runtime, &resolved.definition.name, step, plugin, version)
-                    .await
+            if let Err(e) = crate::bind::bind(
+                &self.inner.store,
+                &self.inner.runtime,
+                &resolved.definition.name,
+                step,
+                plugin,
+                version,
+            )
+            .await
             {
                 problems.push((field, e.to_string()));
             }

@@ -23,6 +23,6 @@ pub mod sla;
 pub mod state;
 
 pub use approval::VoteError;
-pub use sla::SlaError;
 pub use engine::Engine;
 pub use error::EngineError;
+pub use sla::SlaError;

@@ -28,7 +28,11 @@ mod tests {
     use super::*;
 
     fn policy() -> Retry {
-        Retry { max_attempts: 5, backoff: Some(Duration::from_millis(100)), max_backoff: Some(Duration::from_millis(350)) }
+        Retry {
+            max_attempts: 5,
+            backoff: Some(Duration::from_millis(100)),
+            max_backoff: Some(Duration::from_millis(350)),
+        }
     }
 
     // The ceiling doubles per failure and stops at max_backoff; jitter scales inside it.

@@ -91,20 +91,46 @@ impl Engine {
         let status = SlaStatus { due: breach_due, warned: true, breached: timer.kind == "breach" };
         let started = Utc::now();
         let step_name = format!("{}:{}", step.id, timer.kind);
-        let (attempt, outbox, ok) = match self.attempt_with(&loaded, &run, &state, &step, 1, &ticket, Some(status)).await {
-            Attempt::Done(decision, cost) => {
-                let changes = crate::effects::to_changes(&run.id, &format!("sla-{}", timer.kind), &decision.effects, Utc::now().timestamp_millis());
-                let mut row = attempt_row(&step, "escalation", 1, "succeeded", pin(&loaded, &step.id), cost, serde_json::to_value(&*decision).ok(), None, started);
-                row.effects = serde_json::to_value(&decision.effects).unwrap_or_default();
-                row.step = step_name;
-                (row, changes, true)
-            }
-            Attempt::Failed(failure, cost) => {
-                let mut row = attempt_row(&step, "escalation", 1, "failed", pin(&loaded, &step.id), cost, None, Some(failure.body), started);
-                row.step = step_name;
-                (row, Vec::new(), false)
-            }
-        };
+        let (attempt, outbox, ok) =
+            match self.attempt_with(&loaded, &run, &state, &step, 1, &ticket, Some(status)).await {
+                Attempt::Done(decision, cost) => {
+                    let changes = crate::effects::to_changes(
+                        &run.id,
+                        &format!("sla-{}", timer.kind),
+                        &decision.effects,
+                        Utc::now().timestamp_millis(),
+                    );
+                    let mut row = attempt_row(
+                        &step,
+                        "escalation",
+                        1,
+                        "succeeded",
+                        pin(&loaded, &step.id),
+                        cost,
+                        serde_json::to_value(&*decision).ok(),
+                        None,
+                        started,
+                    );
+                    row.effects = serde_json::to_value(&decision.effects).unwrap_or_default();
+                    row.step = step_name;
+                    (row, changes, true)
+                }
+                Attempt::Failed(failure, cost) => {
+                    let mut row = attempt_row(
+                        &step,
+                        "escalation",
+                        1,
+                        "failed",
+                        pin(&loaded, &step.id),
+                        cost,
+                        None,
+                        Some(failure.body),
+                        started,
+                    );
+                    row.step = step_name;
+                    (row, Vec::new(), false)
+                }
+            };
         if store.fire_timer(timer, &run.ticket_id, attempt, outbox, ok).await? {
             tracing::info!(run = %run.id, timer = %timer.kind, escalated = ok, "SLA timer fired");
             self.apply_effects(&run.id).await?;
@@ -118,7 +144,9 @@ impl Engine {
         let (cal, timers) = self.sla_of(run_id).await?;
         let armed: Vec<&TimerRecord> = timers.iter().filter(|t| t.status == "armed").collect();
         if armed.is_empty() {
-            return Err(SlaError::Conflict(format!("run {run_id} has no running SLA clock to pause (paused already, or fired)")));
+            return Err(SlaError::Conflict(format!(
+                "run {run_id} has no running SLA clock to pause (paused already, or fired)"
+            )));
         }
         let now = Utc::now();
         for t in armed {

@@ -116,7 +116,8 @@ fn several_problems_come_back_together_in_line_order() {
 
 #[test]
 fn grants_beyond_the_manifest_are_refused() {
-    let p = problems(&GOOD.replace("    plugin: triage@^0.1\n", "    plugin: triage@^0.1\n    grants: [effect.credit]\n"));
+    let p =
+        problems(&GOOD.replace("    plugin: triage@^0.1\n", "    plugin: triage@^0.1\n    grants: [effect.credit]\n"));
     assert_eq!(p[0].field, "steps[0].grants[0]");
     assert!(p[0].message.contains("does not declare `effect.credit`"), "{p:?}");
 }

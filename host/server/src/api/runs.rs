@@ -20,7 +20,11 @@ pub struct ListQuery {
     limit: Option<u64>,
 }
 
-pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Operator, Role::Integrator], "run.read")?;
     let status = match q.status.as_deref() {
         None => None,
@@ -46,7 +50,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query
     Ok(Json(json!({ "items": items })))
 }
 
-pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Operator, Role::Integrator], "run.read")?;
     let run = state
         .store
@@ -66,7 +74,11 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Path(id): Path<
     })))
 }
 
-pub async fn cancel(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Operator], "run.cancel")?;
     let run = state.engine.cancel(&id, caller.username()).await.map_err(engine_error)?;
     state
@@ -81,7 +93,11 @@ pub async fn cancel(State(state): State<AppState>, caller: Caller, Path(id): Pat
     Ok(Json(run_summary(&run)))
 }
 
-pub async fn case(State(state): State<AppState>, caller: Caller, Path(ticket): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn case(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(ticket): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Operator, Role::Integrator, Role::Agent], "case.read")?;
     let record = state.store.get_case(&ticket).await?.ok_or_else(|| {
         ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no workflow has changed ticket {ticket} yet"))
@@ -89,7 +105,11 @@ pub async fn case(State(state): State<AppState>, caller: Caller, Path(ticket): P
     Ok(Json(serde_json::to_value(record).unwrap_or_default()))
 }
 
-pub async fn credits(State(state): State<AppState>, caller: Caller, Path(customer): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn credits(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(customer): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Operator, Role::Integrator, Role::Agent], "case.read")?;
     Ok(Json(json!({ "items": state.store.credit_history(&customer, 0).await? })))
 }
@@ -125,18 +145,19 @@ pub async fn vote(
         other => return Err(ApiError::bad_request(format!("decision must be `approve` or `reject`, not `{other}`"))),
     };
     let principal = &caller.0;
-    let holds_role = |roles: &[String]| roles.iter().filter_map(|r| r.parse::<Role>().ok()).any(|r| principal.has_role(r, "*"));
+    let holds_role =
+        |roles: &[String]| roles.iter().filter_map(|r| r.parse::<Role>().ok()).any(|r| principal.has_role(r, "*"));
     let run = state
         .engine
         .vote(&id, &body.step, caller.username(), &holds_role, approve, body.comment.clone())
         .await
         .map_err(|e| match e {
-            weft_workflow::VoteError::NotFound(m) => ApiError::not_found(m),
-            weft_workflow::VoteError::NotWaiting(m) => ApiError::new(StatusCode::CONFLICT, "not-waiting", m),
-            weft_workflow::VoteError::AlreadyVoted(m) => ApiError::new(StatusCode::CONFLICT, "already-decided", m),
-            weft_workflow::VoteError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
-            weft_workflow::VoteError::Engine(e) => engine_error(e),
-        })?;
+        weft_workflow::VoteError::NotFound(m) => ApiError::not_found(m),
+        weft_workflow::VoteError::NotWaiting(m) => ApiError::new(StatusCode::CONFLICT, "not-waiting", m),
+        weft_workflow::VoteError::AlreadyVoted(m) => ApiError::new(StatusCode::CONFLICT, "already-decided", m),
+        weft_workflow::VoteError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+        weft_workflow::VoteError::Engine(e) => engine_error(e),
+    })?;
     state
         .store
         .audit(AuditEvent {

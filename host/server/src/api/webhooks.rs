@@ -46,7 +46,8 @@ pub async fn parse_ticket(headers: &HeaderMap, body: Body) -> Result<Ticket, Api
             ),
         )
     };
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > DRAIN_LIMIT) {
         return Err(too_large());
     }
@@ -127,7 +128,11 @@ pub async fn trigger(
     caller.require(&[Role::Integrator, Role::Operator], "workflow.trigger")?;
     let wait = match query.wait.as_deref() {
         None => None,
-        Some(text) => Some(weft_workflow::duration::parse(text).map_err(|e| ApiError::bad_request(format!("?wait: {e}")))?.min(MAX_WAIT)),
+        Some(text) => Some(
+            weft_workflow::duration::parse(text)
+                .map_err(|e| ApiError::bad_request(format!("?wait: {e}")))?
+                .min(MAX_WAIT),
+        ),
     };
     let key = match headers.get(IDEMPOTENCY_HEADER) {
         None => None,
@@ -137,14 +142,17 @@ pub async fn trigger(
         },
     };
     let workflow = state.store.workflow_for_webhook(&path).await?.ok_or_else(|| {
-        ApiError::not_found(format!("no workflow listens on /v1/hooks/{path}; see `weft workflow list` for webhook paths"))
+        ApiError::not_found(format!(
+            "no workflow listens on /v1/hooks/{path}; see `weft workflow list` for webhook paths"
+        ))
     })?;
     let ticket = parse_ticket(&headers, body).await?;
-    let (mut run, created) = state.engine.start(&workflow, &ticket, key, caller.username()).await.map_err(engine_error)?;
-    if let Some(wait) = wait {
-        if let Some(done) = state.engine.wait(&run.id, wait).await.map_err(engine_error)? {
-            run = done;
-        }
+    let (mut run, created) =
+        state.engine.start(&workflow, &ticket, key, caller.username()).await.map_err(engine_error)?;
+    if let Some(wait) = wait
+        && let Some(done) = state.engine.wait(&run.id, wait).await.map_err(engine_error)?
+    {
+        run = done;
     }
     let finished = run.status.is_finished();
     let status = if finished { StatusCode::OK } else { StatusCode::ACCEPTED };

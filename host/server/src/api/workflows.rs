@@ -65,7 +65,11 @@ pub async fn validate(State(state): State<AppState>, caller: Caller, body: Bytes
 }
 
 fn pins_json(resolved: &Resolved) -> Value {
-    resolved.pins.iter().map(|(step, (plugin, version))| (step.clone(), Value::from(format!("{plugin}@{version}")))).collect()
+    resolved
+        .pins
+        .iter()
+        .map(|(step, (plugin, version))| (step.clone(), Value::from(format!("{plugin}@{version}"))))
+        .collect()
 }
 
 /// `PUT /v1/workflows/{name}`: a new immutable version (or the latest, if unchanged).
@@ -90,7 +94,13 @@ pub async fn put(
     let source = String::from_utf8_lossy(&body);
     let (version, created) = state
         .store
-        .put_workflow_version(&name, &resolved.definition.trigger.webhook, &source, pins_json(&resolved), caller.username())
+        .put_workflow_version(
+            &name,
+            &resolved.definition.trigger.webhook,
+            &source,
+            pins_json(&resolved),
+            caller.username(),
+        )
         .await?;
     if created {
         state

@@ -70,7 +70,11 @@ struct Client {
 
 impl Client {
     fn new(remote: &RemoteArgs) -> Self {
-        Self { http: reqwest::Client::new(), base: remote.server.trim_end_matches('/').to_owned(), token: remote.token.clone() }
+        Self {
+            http: reqwest::Client::new(),
+            base: remote.server.trim_end_matches('/').to_owned(),
+            token: remote.token.clone(),
+        }
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> anyhow::Result<(u16, Value)> {
@@ -117,7 +121,8 @@ pub async fn run(cmd: WorkflowCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         WorkflowCommand::Validate { file, remote } => {
             let client = Client::new(&remote);
-            let (status, body) = client.send(reqwest::Method::POST, "/v1/workflows/validate", Some(read(&file)?)).await?;
+            let (status, body) =
+                client.send(reqwest::Method::POST, "/v1/workflows/validate", Some(read(&file)?)).await?;
             if status != 200 {
                 return Err(fail(status, &body));
             }
@@ -142,7 +147,8 @@ pub async fn run(cmd: WorkflowCommand) -> anyhow::Result<ExitCode> {
                 .filter(|n| !n.is_empty())
                 .with_context(|| format!("{}: no top-level `name:` line", file.display()))?;
             let client = Client::new(&remote);
-            let (status, body) = client.send(reqwest::Method::PUT, &format!("/v1/workflows/{name}"), Some(source)).await?;
+            let (status, body) =
+                client.send(reqwest::Method::PUT, &format!("/v1/workflows/{name}"), Some(source)).await?;
             if status == 422
                 && let Some(diagnostics) = body["details"]["diagnostics"].as_array()
             {
@@ -154,7 +160,13 @@ pub async fn run(cmd: WorkflowCommand) -> anyhow::Result<ExitCode> {
             }
             let w = &body["workflow"];
             let verb = if body["created"] == true { "Deployed" } else { "Unchanged:" };
-            println!("{verb} {}@v{} on /v1/hooks/{} (plugins {})", w["name"].as_str().unwrap_or("?"), w["version"], w["webhook"].as_str().unwrap_or("?"), w["pins"]);
+            println!(
+                "{verb} {}@v{} on /v1/hooks/{} (plugins {})",
+                w["name"].as_str().unwrap_or("?"),
+                w["version"],
+                w["webhook"].as_str().unwrap_or("?"),
+                w["pins"]
+            );
             Ok(ExitCode::SUCCESS)
         }
         WorkflowCommand::List { remote } => get(&remote, "/v1/workflows").await,

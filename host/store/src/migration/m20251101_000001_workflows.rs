@@ -92,7 +92,9 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("ix_workflow_attempts_run").table("workflow_attempts").col("run_id").take())
+            .create_index(
+                Index::create().name("ix_workflow_attempts_run").table("workflow_attempts").col("run_id").take(),
+            )
             .await?;
 
         manager
@@ -111,7 +113,9 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("ix_workflow_outbox_status").table("workflow_outbox").col("status").take())
+            .create_index(
+                Index::create().name("ix_workflow_outbox_status").table("workflow_outbox").col("status").take(),
+            )
             .await?;
 
         manager
@@ -134,7 +138,12 @@ impl MigrationTrait for Migration {
         // The timer loop asks "what is due next?" several times a second.
         manager
             .create_index(
-                Index::create().name("ix_workflow_timers_due").table("workflow_timers").col("status").col("due_ms").take(),
+                Index::create()
+                    .name("ix_workflow_timers_due")
+                    .table("workflow_timers")
+                    .col("status")
+                    .col("due_ms")
+                    .take(),
             )
             .await?;
 
@@ -194,9 +203,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in
-            ["outbound_messages", "credits", "cases", "workflow_timers", "workflow_outbox", "workflow_attempts", "workflow_runs", "workflow_versions"]
-        {
+        for table in [
+            "outbound_messages",
+            "credits",
+            "cases",
+            "workflow_timers",
+            "workflow_outbox",
+            "workflow_attempts",
+            "workflow_runs",
+            "workflow_versions",
+        ] {
             manager.drop_table(Table::drop().table(table).take()).await?;
         }
         Ok(())

@@ -17,16 +17,46 @@ use crate::{Store, StoreError};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CaseChange {
-    Assign { queue: String, agent: Option<String> },
-    Tag { add: Vec<String>, remove: Vec<String> },
+    Assign {
+        queue: String,
+        agent: Option<String>,
+    },
+    Tag {
+        add: Vec<String>,
+        remove: Vec<String>,
+    },
     /// Escalation only ever rises: `general` < `important` < `major`.
-    Escalate { level: String },
-    SetField { name: String, value: serde_json::Value },
-    Redact { field: String, spans: serde_json::Value, replacement: String },
-    Credit { customer: String, amount_cents: i64, currency: String, kind: String, reason: String, key: String, issued_at_ms: i64 },
-    Notify { channel: String, to: String, subject: String, body: String },
+    Escalate {
+        level: String,
+    },
+    SetField {
+        name: String,
+        value: serde_json::Value,
+    },
+    Redact {
+        field: String,
+        spans: serde_json::Value,
+        replacement: String,
+    },
+    Credit {
+        customer: String,
+        amount_cents: i64,
+        currency: String,
+        kind: String,
+        reason: String,
+        key: String,
+        issued_at_ms: i64,
+    },
+    Notify {
+        channel: String,
+        to: String,
+        subject: String,
+        body: String,
+    },
     /// Effects recorded on the case without changing it (e.g. an approval request).
-    Note { effect: serde_json::Value },
+    Note {
+        effect: serde_json::Value,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -4,7 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
 use serde::Serialize;
 
 use super::outbox::CaseChange;
@@ -24,7 +27,15 @@ pub struct TimerRecord {
 }
 
 fn to_record(m: workflow_timer::Model) -> TimerRecord {
-    TimerRecord { id: m.id, run_id: m.run_id, kind: m.kind, status: m.status, due_ms: m.due_ms, left_ms: m.left_ms, fired_at: m.fired_at }
+    TimerRecord {
+        id: m.id,
+        run_id: m.run_id,
+        kind: m.kind,
+        status: m.status,
+        due_ms: m.due_ms,
+        left_ms: m.left_ms,
+        fired_at: m.fired_at,
+    }
 }
 
 impl Store {

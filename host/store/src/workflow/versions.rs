@@ -1,7 +1,9 @@
 //! Immutable workflow versions: every deploy adds version n+1, nothing is ever overwritten.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde::Serialize;
 
 use crate::entity::workflow_version;
@@ -99,7 +101,11 @@ impl Store {
     }
 
     /// `version` or, when `None`, the latest.
-    pub async fn get_workflow_version(&self, name: &str, version: Option<i64>) -> Result<Option<WorkflowVersion>, StoreError> {
+    pub async fn get_workflow_version(
+        &self,
+        name: &str,
+        version: Option<i64>,
+    ) -> Result<Option<WorkflowVersion>, StoreError> {
         let mut query = workflow_version::Entity::find().filter(workflow_version::Column::Name.eq(name));
         if let Some(v) = version {
             query = query.filter(workflow_version::Column::Version.eq(v));

@@ -65,13 +65,15 @@ impl Checker<'_> {
 }
 
 fn is_slug(text: &str) -> bool {
-    !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !text.is_empty()
+        && text.len() <= 64
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Validates `source` against `catalog`. `Err` holds every problem found, in line order.
 pub fn validate(source: &str, catalog: &Catalog) -> Result<Resolved, Vec<Diagnostic>> {
-    let marked = yaml::parse(source)
-        .map_err(|e| vec![Diagnostic { line: e.line, field: String::new(), message: e.message }])?;
+    let marked =
+        yaml::parse(source).map_err(|e| vec![Diagnostic { line: e.line, field: String::new(), message: e.message }])?;
     let definition: Definition = serde_path_to_error::deserialize(&marked.value).map_err(|e| {
         let field = e.path().to_string();
         let field = if field == "." { String::new() } else { field };
@@ -80,12 +82,18 @@ pub fn validate(source: &str, catalog: &Catalog) -> Result<Resolved, Vec<Diagnos
     let mut c = Checker { marked: &marked, problems: Vec::new() };
 
     if !is_slug(&definition.name) {
-        c.report("name", format!("`{}` is not a valid name; use 1-64 lowercase letters, digits and -", definition.name));
+        c.report(
+            "name",
+            format!("`{}` is not a valid name; use 1-64 lowercase letters, digits and -", definition.name),
+        );
     }
     if !is_slug(&definition.trigger.webhook) {
         c.report(
             "trigger.webhook",
-            format!("`{}` is not a valid webhook path; use 1-64 lowercase letters, digits and -", definition.trigger.webhook),
+            format!(
+                "`{}` is not a valid webhook path; use 1-64 lowercase letters, digits and -",
+                definition.trigger.webhook
+            ),
         );
     }
     if definition.steps.is_empty() {
@@ -108,7 +116,10 @@ pub fn validate(source: &str, catalog: &Catalog) -> Result<Resolved, Vec<Diagnos
         *counter += 1;
         let base = format!("{section}[{at}]");
         if !is_slug(&step.id) {
-            c.report(format!("{base}.id"), format!("`{}` is not a valid step id; use lowercase letters, digits and -", step.id));
+            c.report(
+                format!("{base}.id"),
+                format!("`{}` is not a valid step id; use lowercase letters, digits and -", step.id),
+            );
         } else if step.id == "end" {
             c.report(format!("{base}.id"), "`end` is reserved (it is what `next: end` means); rename the step");
         } else if !seen.insert(step.id.clone()) {
@@ -118,10 +129,16 @@ pub fn validate(source: &str, catalog: &Catalog) -> Result<Resolved, Vec<Diagnos
             indexes.insert(&step.id, at);
         }
         match (&step.approval, step.plugin.is_empty()) {
-            (Some(_), false) => c.report(format!("{base}.approval"), "a step is either a plugin or an approval, not both; remove `plugin` or `approval`"),
+            (Some(_), false) => c.report(
+                format!("{base}.approval"),
+                "a step is either a plugin or an approval, not both; remove `plugin` or `approval`",
+            ),
             (Some(approval), true) => {
                 if section != "steps" {
-                    c.report(format!("{base}.approval"), format!("a step under `{section}` must be a plugin step, not an approval"));
+                    c.report(
+                        format!("{base}.approval"),
+                        format!("a step under `{section}` must be a plugin step, not an approval"),
+                    );
                 }
                 check_approval(&mut c, &base, approval);
             }
@@ -136,7 +153,11 @@ pub fn validate(source: &str, catalog: &Catalog) -> Result<Resolved, Vec<Diagnos
             c.report(format!("{base}.retry.max_attempts"), "must be between 1 and 100");
         }
         if section != "steps" {
-            for (field, set) in [("when", step.when.is_some()), ("compensate", step.compensate.is_some()), ("next", step.next.is_some())] {
+            for (field, set) in [
+                ("when", step.when.is_some()),
+                ("compensate", step.compensate.is_some()),
+                ("next", step.next.is_some()),
+            ] {
                 if set {
                     c.report(format!("{base}.{field}"), format!("a step under `{section}` cannot have `{field}`"));
                 }
@@ -166,7 +187,10 @@ pub fn validate(source: &str, catalog: &Catalog) -> Result<Resolved, Vec<Diagnos
     }
     for (i, step) in definition.compensations.iter().enumerate() {
         if !used_compensations.contains(step.id.as_str()) {
-            c.report(format!("compensations[{i}].id"), format!("compensation `{}` is unreachable: no step names it in `compensate`", step.id));
+            c.report(
+                format!("compensations[{i}].id"),
+                format!("compensation `{}` is unreachable: no step names it in `compensate`", step.id),
+            );
         }
     }
 
@@ -184,12 +208,18 @@ pub fn validate(source: &str, catalog: &Catalog) -> Result<Resolved, Vec<Diagnos
         if escalation_ids.contains(sla.escalate.as_str()) {
             used_escalation = Some(sla.escalate.as_str());
         } else {
-            c.report("sla.escalate", format!("`{}` is not a step under `escalations`; add it there or fix the name", sla.escalate));
+            c.report(
+                "sla.escalate",
+                format!("`{}` is not a step under `escalations`; add it there or fix the name", sla.escalate),
+            );
         }
     }
     for (i, step) in definition.escalations.iter().enumerate() {
         if used_escalation != Some(step.id.as_str()) {
-            c.report(format!("escalations[{i}].id"), format!("escalation `{}` is unreachable: `sla.escalate` does not name it", step.id));
+            c.report(
+                format!("escalations[{i}].id"),
+                format!("escalation `{}` is unreachable: `sla.escalate` does not name it", step.id),
+            );
         }
     }
 
@@ -211,7 +241,10 @@ pub fn validate(source: &str, catalog: &Catalog) -> Result<Resolved, Vec<Diagnos
                 Some(&j) if visited.contains(&j) => {
                     c.report(
                         format!("steps[{i}].next"),
-                        format!("`next: {next}` makes a cycle ({} → {next}); a run must always reach the end", order.join(" → ")),
+                        format!(
+                            "`next: {next}` makes a cycle ({} → {next}); a run must always reach the end",
+                            order.join(" → ")
+                        ),
                     );
                     None
                 }
@@ -223,7 +256,10 @@ pub fn validate(source: &str, catalog: &Catalog) -> Result<Resolved, Vec<Diagnos
     }
     for (i, step) in definition.steps.iter().enumerate() {
         if !visited.contains(&i) {
-            c.report(format!("steps[{i}].id"), format!("step `{}` is unreachable: no path from the first step leads to it", step.id));
+            c.report(
+                format!("steps[{i}].id"),
+                format!("step `{}` is unreachable: no path from the first step leads to it", step.id),
+            );
         }
     }
 
