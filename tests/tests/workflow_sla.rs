@@ -10,8 +10,7 @@ use serde_json::{Value, json};
 use support::{Env, bytes, ticket};
 
 /// Open around the clock in UTC, so business time equals wall time and the test is quick.
-const SLA: &str = r#"
-name: sla
+const SLA: &str = r#"name: sla
 trigger: {webhook: sla}
 sla:
   calendar:

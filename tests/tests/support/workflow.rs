@@ -143,7 +143,7 @@ impl Env {
             let (status, body) = self.get(&format!("/v1/runs/{run_id}")).await;
             assert_eq!(status, 200, "{body}");
             let s = body["run"]["status"].as_str().unwrap_or_default();
-            if s != "running" && s != "compensating" {
+            if !matches!(s, "running" | "waiting" | "compensating") {
                 return body;
             }
             assert!(Instant::now() < deadline, "run {run_id} did not finish: {body}");

@@ -22,6 +22,9 @@ use crate::webhooks::inbound;
 
 /// Largest ticket accepted: the plugin runtime's default input cap.
 pub const MAX_WEBHOOK_BYTES: usize = 1024 * 1024;
+/// Bodies up to this size are read to the end before a 413, so the client sees the answer
+/// instead of a connection reset mid-upload; anything larger is refused unread.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 /// The longest `?wait=` a caller may ask for; past it, poll the run URL.
 const MAX_WAIT: Duration = Duration::from_secs(30);
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -31,7 +34,8 @@ pub struct HookQuery {
     wait: Option<String>,
 }
 
-/// Reads the body, refusing more than [`MAX_WEBHOOK_BYTES`] (413) before reading it all.
+/// Reads the body; over [`MAX_WEBHOOK_BYTES`] is a 413 (read up to `DRAIN_LIMIT` first, so the
+/// client sees the answer instead of a reset connection).
 pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
@@ -46,10 +50,14 @@ pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiErro
     };
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_WEBHOOK_BYTES) {
+    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, MAX_WEBHOOK_BYTES).await.map_err(|_| too_large())
+    let bytes: Bytes = axum::body::to_bytes(body, DRAIN_LIMIT).await.map_err(|_| too_large())?;
+    if bytes.len() > MAX_WEBHOOK_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// Checks a webhook body: JSON, the ticket's required fields, the ticket model.

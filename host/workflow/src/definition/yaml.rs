@@ -69,28 +69,32 @@ impl Builder {
         let path = self.next_path();
         match self.stack.last_mut() {
             None => {
-                self.lines.insert(path, line);
+                self.lines.entry(path).or_insert(line);
                 self.root = Some(value);
             }
             Some(Frame::Seq(items, _)) => {
-                self.lines.insert(path, line);
+                self.lines.entry(path).or_insert(line);
                 items.push(value);
             }
-            Some(Frame::Map(map, _, key)) => match key.take() {
+            Some(Frame::Map(map, map_path, key)) => match key.take() {
                 Some(key) => {
-                    self.lines.insert(path, line);
+                    self.lines.entry(path).or_insert(line);
                     map.insert(key, value);
                 }
-                None => match value {
-                    Value::String(k) => {
-                        if map.contains_key(&k) && self.error.is_none() {
-                            self.error = Some(YamlError { line, message: format!("the key `{k}` appears twice") });
-                        }
-                        *key = Some(k);
+                None => {
+                    let k = match value {
+                        Value::String(k) => k,
+                        Value::Null => "null".into(),
+                        other => other.to_string(),
+                    };
+                    if map.contains_key(&k) && self.error.is_none() {
+                        self.error = Some(YamlError { line, message: format!("the key `{k}` appears twice") });
                     }
-                    Value::Null => *key = Some("null".into()),
-                    other => *key = Some(other.to_string()),
-                },
+                    // A field is reported at its key's line, even when its value starts below.
+                    let field = join(map_path, &k);
+                    self.lines.insert(field, line);
+                    *key = Some(k);
+                }
             },
         }
     }
@@ -128,12 +132,12 @@ impl MarkedEventReceiver for Builder {
             }
             Event::SequenceStart(..) => {
                 let path = self.next_path();
-                self.lines.insert(path.clone(), line);
+                self.lines.entry(path.clone()).or_insert(line);
                 self.stack.push(Frame::Seq(Vec::new(), path));
             }
             Event::MappingStart(..) => {
                 let path = self.next_path();
-                self.lines.insert(path.clone(), line);
+                self.lines.entry(path.clone()).or_insert(line);
                 self.stack.push(Frame::Map(Map::new(), path, None));
             }
             Event::SequenceEnd => {
@@ -205,6 +209,8 @@ mod tests {
         assert_eq!(m.lines["steps[1].id"], 5);
         assert_eq!(m.line_of("steps[1].retry.backoff"), 6);
         assert_eq!(m.line_of("steps[1].nope"), 5);
+        let m = parse("step:\n  config:\n    queues: {}\n").expect("parses");
+        assert_eq!(m.lines["step.config"], 2, "a block value is reported at its key");
     }
 
     #[test]
