@@ -69,6 +69,7 @@ fn test() -> anyhow::Result<()> {
                 .env("CARGO_TARGET_DIR", setup::plugins_target()),
         )?;
     }
+    setup::ensure_node_harness()?;
     setup::step("host tests", setup::cargo(&root).args(["test", "--workspace"]))?;
     Ok(())
 }

@@ -81,3 +81,13 @@ pub fn plugin_dirs_with_fixtures() -> anyhow::Result<Vec<PathBuf>> {
     dirs.sort();
     Ok(dirs)
 }
+
+/// The knowledge-base e2e tests drive real `yjs` + `y-websocket` clients from Node; their exact
+/// versions are pinned by `tests/node/package-lock.json` and installed here when missing.
+pub fn ensure_node_harness() -> anyhow::Result<()> {
+    let dir = root().join("tests").join("node");
+    if dir.join("node_modules").join("y-websocket").exists() {
+        return Ok(());
+    }
+    step("npm ci (tests/node)", Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))
+}

@@ -3,6 +3,12 @@
 mod auth;
 mod deployments;
 pub mod error;
+pub mod kb;
+mod kb_articles;
+mod kb_history;
+mod kb_review;
+mod kb_spaces;
+mod kb_sync;
 mod plugins;
 mod sessions;
 

@@ -13,7 +13,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config =
         RuntimeConfig { cache_dir: Some(args.data.data.join("cache").join("compiled")), ..RuntimeConfig::default() };
     let runtime = Arc::new(Runtime::new(config)?);
-    let app = router(AppState::new(store, runtime));
+    let kb = weft_kb::Kb::open(store.clone(), weft_kb::KbConfig::new(args.data.data.join("kb-index"))).await?;
+    let app = router(AppState::new(store, runtime)).merge(crate::api::kb::routes(kb));
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| {
         format!("could not listen on {}; is another server using it? pass --listen ADDR", args.listen)
     })?;

@@ -13,3 +13,4 @@ pub mod plugin_blob;
 pub mod role_grant;
 pub mod session;
 pub mod user;
+pub mod kb;

@@ -10,6 +10,7 @@ mod deployments;
 pub mod entity;
 mod error;
 mod identity;
+pub mod kb;
 mod kv;
 mod migration;
 mod plugins;

@@ -9,6 +9,7 @@ mod m20250601_000002_deployments;
 mod m20250601_000003_kv;
 mod m20250601_000004_identity;
 mod m20250601_000005_audit;
+mod m20251102_000001_kb;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250601_000003_kv::Migration),
             Box::new(m20250601_000004_identity::Migration),
             Box::new(m20250601_000005_audit::Migration),
+            Box::new(m20251102_000001_kb::Migration),
         ]
     }
 }
