@@ -29,7 +29,8 @@ async fn every_acknowledged_edit_survives_kill_9() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     // Crash once a few hundred edits have been acknowledged, while the writer is still typing.
     while acked.len() < 300 {
-        let line = rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())).expect("burst output");
+        let line =
+            rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())).expect("burst output");
         if let Some(n) = line.strip_prefix("ACK ") {
             acked.push(n.to_string());
         }

@@ -49,7 +49,10 @@ async fn hostile_frames_close_their_connection_and_leave_the_document_intact() {
     for case in ["unknown sync subtype", "truncated update", "garbage update bytes", "unknown message type"] {
         let (code, reason) = closed(case);
         assert_eq!(code, 4400, "{case}: {reason}");
-        assert!(reason.contains("malformed y-sync message") && reason.contains("document unchanged"), "{case}: {reason}");
+        assert!(
+            reason.contains("malformed y-sync message") && reason.contains("document unchanged"),
+            "{case}: {reason}"
+        );
     }
     let (code, reason) = closed("text frame");
     assert_eq!((code, reason.contains("binary")), (1003, true), "{reason}");

@@ -7,8 +7,8 @@ use weft_store::kb::StoredDoc;
 use yrs::types::ToJson;
 use yrs::updates::decoder::Decode;
 use yrs::{
-    Any, Array, ArrayPrelim, Doc, GetString, Map, OffsetKind, Options, ReadTxn, StateVector, Text, Transact, TransactionMut,
-    Update, WriteTxn,
+    Any, Array, ArrayPrelim, Doc, GetString, Map, OffsetKind, Options, ReadTxn, StateVector, Text, Transact,
+    TransactionMut, Update, WriteTxn,
 };
 
 use crate::KbError;

@@ -72,12 +72,7 @@ pub fn diff(base_version: Option<i32>, old: (&str, &str), new: (&str, &str)) -> 
             }
         })
         .collect();
-    Diff {
-        base_version,
-        title: TitleChange { old: old.0.to_owned(), new: new.0.to_owned() },
-        unified,
-        hunks,
-    }
+    Diff { base_version, title: TitleChange { old: old.0.to_owned(), new: new.0.to_owned() }, unified, hunks }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -28,10 +28,10 @@ use weft_store::Store;
 pub use access::Access;
 pub use compaction::compact;
 pub use error::KbError;
-pub use listing::{ArticleSummary, Filter, SpaceView};
 pub use history::{Diff, VersionDetail, VersionSummary};
+pub use listing::{ArticleSummary, Filter, SpaceView};
 pub use notes::{CommentView, OutcomeReport, TransitionView};
-pub use review::{ArticleView, Allowed, StageView};
+pub use review::{Allowed, ArticleView, StageView};
 pub use room::{Connection, Handled, Kick, Outbox, Room};
 
 /// Why a connection is being closed: a WebSocket close code and a sentence for the client.
@@ -48,7 +48,7 @@ impl CloseReason {
 
     /// A frame that is not a y-sync message. The document is unchanged; only this connection ends.
     pub fn malformed(detail: String) -> Self {
-        CloseReason::new(4400, format!("malformed y-sync message ({detail}); document unchanged"))
+        CloseReason::new(4400, format!("malformed y-sync message, document unchanged: {detail}"))
     }
 
     /// The room was dropped (a store failure or a bad update); reconnecting loads it afresh.

@@ -112,7 +112,14 @@ impl Kb {
         }
         let comment = self
             .store
-            .kb_add_comment(NewComment { article_id: id.to_owned(), author: access.username, body, anchor, quote, parent })
+            .kb_add_comment(NewComment {
+                article_id: id.to_owned(),
+                author: access.username,
+                body,
+                anchor,
+                quote,
+                parent,
+            })
             .await?;
         Ok(comment.into())
     }
@@ -182,7 +189,8 @@ impl Kb {
                 && expires <= now
                 && !a.flagged
             {
-                let reason = format!("verification expired on {}; review and publish it again", expires.format("%Y-%m-%d"));
+                let reason =
+                    format!("verification expired on {}; review and publish it again", expires.format("%Y-%m-%d"));
                 self.store.kb_set_flag(&a.id, Some(reason)).await?;
             }
         }

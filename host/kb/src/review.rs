@@ -148,10 +148,7 @@ impl Ctx {
                 let waiting = current
                     .map(|s| {
                         let have = self.approvals.iter().filter(|x| x.stage == s.name).count();
-                        format!(
-                            "; stage {} has {have} of {} approvals",
-                            s.name, s.approvals_required
-                        )
+                        format!("; stage {} has {have} of {} approvals", s.name, s.approvals_required)
                     })
                     .unwrap_or_default();
                 format!("publishing needs every review stage approved; the article is at stage {}{waiting}", a.stage)
@@ -219,10 +216,11 @@ fn hash_mismatch(given: &str, current: &str) -> KbError {
 
 impl Kb {
     pub(crate) async fn article_row(&self, id: &str) -> Result<KbArticle, KbError> {
-        self.store
-            .kb_article(id)
-            .await?
-            .ok_or_else(|| KbError::NotFound(format!("article {id} does not exist; list articles with GET /v1/kb/spaces/{{space}}/articles")))
+        self.store.kb_article(id).await?.ok_or_else(|| {
+            KbError::NotFound(format!(
+                "article {id} does not exist; list articles with GET /v1/kb/spaces/{{space}}/articles"
+            ))
+        })
     }
 
     pub(crate) async fn stages_of(&self, space: &str) -> Result<Vec<Stage>, KbError> {
@@ -355,13 +353,19 @@ impl Kb {
         let have = ctx.approvals.iter().filter(|x| x.stage == stage.name).count() as u32 + 1;
         if have >= stage.approvals_required {
             let to = ctx.next_stage();
-            let t = ctx.transition(&to, format!("stage {} approved ({have} of {})", stage.name, stage.approvals_required));
+            let t =
+                ctx.transition(&to, format!("stage {} approved ({have} of {})", stage.name, stage.approvals_required));
             self.store.kb_transition(id, &t, content_hash, false).await?;
         }
         self.article(id, principal).await
     }
 
-    pub async fn request_changes(&self, id: &str, principal: &Principal, comment: &str) -> Result<ArticleView, KbError> {
+    pub async fn request_changes(
+        &self,
+        id: &str,
+        principal: &Principal,
+        comment: &str,
+    ) -> Result<ArticleView, KbError> {
         let ctx = self.ctx(id, principal).await?;
         ctx.allowed().request_changes.into_result()?;
         if comment.trim().is_empty() {
@@ -420,14 +424,20 @@ impl Kb {
             .await?;
         let expires = version.published_at + chrono::Duration::days(VERIFICATION_PERIOD_DAYS);
         self.store.kb_set_verification_expiry(id, Some(expires)).await?;
-        self.audit(&t.actor, "kb.article.publish", id, serde_json::json!({"version": version.version, "content_hash": content_hash}))
-            .await;
+        self.audit(
+            &t.actor,
+            "kb.article.publish",
+            id,
+            serde_json::json!({"version": version.version, "content_hash": content_hash}),
+        )
+        .await;
         Ok(version)
     }
 
     /// Audit failures are logged, not fatal: the change itself already committed.
     pub(crate) async fn audit(&self, actor: &str, action: &str, target: &str, details: serde_json::Value) {
-        let event = AuditEvent { actor: actor.to_owned(), action: action.to_owned(), target: target.to_owned(), details };
+        let event =
+            AuditEvent { actor: actor.to_owned(), action: action.to_owned(), target: target.to_owned(), details };
         if let Err(err) = self.store.audit(event).await {
             tracing::error!(error = %err, action, target, "could not write the audit entry");
         }

@@ -224,18 +224,19 @@ impl Room {
             tracing::info!(article = %self.article_id, user = %conn.user, "read-only edit dropped");
             return Ok(vec![Message::Auth(Some(reason)).encode_v1()]);
         }
-        let missing = self.apply(&conn.user, Some(conn.id), |txn| {
-            txn.apply_update(update).map_err(|e| CloseReason::malformed(format!("update does not apply: {e}")))?;
-            // An update whose dependencies the server never saw would sit in the document as
-            // "pending" forever. Keep what did integrate, refuse the rest, and have the client
-            // resync: y-websocket reconnects and sends its whole state, dependencies included.
-            let missing = txn.has_missing_updates();
-            if missing {
-                txn.prune_pending();
-            }
-            Ok(missing)
-        })
-        .await?;
+        let missing = self
+            .apply(&conn.user, Some(conn.id), |txn| {
+                txn.apply_update(update).map_err(|e| CloseReason::malformed(format!("update does not apply: {e}")))?;
+                // An update whose dependencies the server never saw would sit in the document as
+                // "pending" forever. Keep what did integrate, refuse the rest, and have the client
+                // resync: y-websocket reconnects and sends its whole state, dependencies included.
+                let missing = txn.has_missing_updates();
+                if missing {
+                    txn.prune_pending();
+                }
+                Ok(missing)
+            })
+            .await?;
         if missing {
             return Err(CloseReason::new(
                 4409,

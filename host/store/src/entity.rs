@@ -7,10 +7,10 @@
 pub mod api_token;
 pub mod audit_entry;
 pub mod deployment;
+pub mod kb;
 pub mod kv_entry;
 pub mod plugin;
 pub mod plugin_blob;
 pub mod role_grant;
 pub mod session;
 pub mod user;
-pub mod kb;

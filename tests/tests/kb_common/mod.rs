@@ -40,12 +40,18 @@ impl World {
         }
         let server = Server::start(&data, &[]);
         let world = World { server, http: reqwest::Client::new(), tokens, _dir: dir };
-        let (status, body) = world.call("admin", "POST", "/v1/kb/spaces", Some(json!({"id": "support", "name": "Support"}))).await;
+        let (status, body) =
+            world.call("admin", "POST", "/v1/kb/spaces", Some(json!({"id": "support", "name": "Support"}))).await;
         assert_eq!(status, 201, "{body}");
         for (name, _, roles) in USERS {
             if !roles.is_empty() {
                 let (status, body) = world
-                    .call("admin", "PUT", &format!("/v1/kb/spaces/support/members/{name}"), Some(json!({"roles": roles})))
+                    .call(
+                        "admin",
+                        "PUT",
+                        &format!("/v1/kb/spaces/support/members/{name}"),
+                        Some(json!({"roles": roles})),
+                    )
                     .await;
                 assert_eq!(status, 200, "{body}");
             }
@@ -76,7 +82,12 @@ impl World {
 
     pub async fn create_article(&self, user: &str, title: &str, body: &str, tags: &[&str]) -> Value {
         let (status, article) = self
-            .call(user, "POST", "/v1/kb/spaces/support/articles", Some(json!({"title": title, "body": body, "tags": tags})))
+            .call(
+                user,
+                "POST",
+                "/v1/kb/spaces/support/articles",
+                Some(json!({"title": title, "body": body, "tags": tags})),
+            )
             .await;
         assert_eq!(status, 201, "{article}");
         article

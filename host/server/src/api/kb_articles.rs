@@ -48,6 +48,10 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(article)))
 }
 
-pub async fn show(State(st): State<KbState>, caller: Caller, Path(id): Path<String>) -> Result<Json<ArticleView>, ApiError> {
+pub async fn show(
+    State(st): State<KbState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ArticleView>, ApiError> {
     Ok(Json(st.kb.article(&id, &caller.0).await.map_err(kb_error)?))
 }

@@ -56,7 +56,11 @@ pub struct OutcomeBody {
     ticket_id: String,
 }
 
-pub async fn submit(State(st): State<KbState>, caller: Caller, Path(id): Path<String>) -> Result<Json<ArticleView>, ApiError> {
+pub async fn submit(
+    State(st): State<KbState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ArticleView>, ApiError> {
     Ok(Json(st.kb.submit(&id, &caller.0).await.map_err(kb_error)?))
 }
 

@@ -103,7 +103,10 @@ async fn serve(mut socket: WebSocket, kb: Arc<Kb>, article: String, principal: P
 fn read_error(err: &axum::Error) -> CloseReason {
     let text = err.to_string();
     if text.contains("Space limit exceeded") || text.contains("too long") || text.contains("Message too big") {
-        CloseReason::new(1009, format!("message larger than the {} MiB limit; send smaller updates", MAX_SYNC_MESSAGE >> 20))
+        CloseReason::new(
+            1009,
+            format!("message larger than the {} MiB limit; send smaller updates", MAX_SYNC_MESSAGE >> 20),
+        )
     } else {
         CloseReason::new(1002, format!("unreadable WebSocket frame: {text}"))
     }

@@ -82,7 +82,12 @@ impl Store {
 
     /// Appends a client's update and records what it changed, in one transaction: once this
     /// returns the update survives a crash, and only then may it be acknowledged or broadcast.
-    pub async fn kb_append_update(&self, article_id: &str, data: Vec<u8>, change: ArticleChange) -> Result<i64, StoreError> {
+    pub async fn kb_append_update(
+        &self,
+        article_id: &str,
+        data: Vec<u8>,
+        change: ArticleChange,
+    ) -> Result<i64, StoreError> {
         let now = crate::now();
         let txn = self.db.begin().await?;
         let inserted = update::Entity::insert(update::ActiveModel {
@@ -140,7 +145,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn kb_set_verification_expiry(&self, article_id: &str, at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+    pub async fn kb_set_verification_expiry(
+        &self,
+        article_id: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
         article::Entity::update(article::ActiveModel {
             id: Set(article_id.to_owned()),
             verification_expires_at: Set(at),

@@ -13,7 +13,13 @@ pub struct OutcomeStats {
 }
 
 impl Store {
-    pub async fn kb_add_outcome(&self, article_id: &str, resolved: bool, ticket_id: &str, reporter: &str) -> Result<(), StoreError> {
+    pub async fn kb_add_outcome(
+        &self,
+        article_id: &str,
+        resolved: bool,
+        ticket_id: &str,
+        reporter: &str,
+    ) -> Result<(), StoreError> {
         crate::validate::label("ticket_id", ticket_id, 256)?;
         outcome::Entity::insert(outcome::ActiveModel {
             article_id: Set(article_id.to_owned()),

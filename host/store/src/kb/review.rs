@@ -1,9 +1,7 @@
 //! Review state: approvals bound to content hashes, and the record of every stage change.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use crate::entity::kb::{approval, article, transition};
 use crate::{Store, StoreError};
@@ -135,5 +133,4 @@ impl Store {
             .all(&self.db)
             .await?)
     }
-
 }

@@ -61,7 +61,10 @@ impl Store {
             approvals: serde_json::Value::Array(approvals_json),
         };
         version::Entity::insert(version::ActiveModel::from(model.clone())).exec_without_returning(&txn).await?;
-        approval::Entity::delete_many().filter(approval::Column::ArticleId.eq(new.article_id.as_str())).exec(&txn).await?;
+        approval::Entity::delete_many()
+            .filter(approval::Column::ArticleId.eq(new.article_id.as_str()))
+            .exec(&txn)
+            .await?;
         article::Entity::update(article::ActiveModel {
             id: Set(new.article_id.clone()),
             stage: Set(new.transition.to.clone()),
@@ -90,7 +93,8 @@ impl Store {
 
     /// The newest version of every article, for rebuilding the search index.
     pub async fn kb_latest_versions(&self) -> Result<Vec<version::Model>, StoreError> {
-        let published = article::Entity::find().filter(article::Column::PublishedVersion.is_not_null()).all(&self.db).await?;
+        let published =
+            article::Entity::find().filter(article::Column::PublishedVersion.is_not_null()).all(&self.db).await?;
         let mut out = Vec::with_capacity(published.len());
         for a in published {
             if let Some(n) = a.published_version

@@ -52,7 +52,9 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager.create_index(Index::create().name("ix_kb_articles_space").table("kb_articles").col("space").take()).await?;
+        manager
+            .create_index(Index::create().name("ix_kb_articles_space").table("kb_articles").col("space").take())
+            .await?;
 
         // The log is append-only; `id` orders it, and a snapshot covers every id up to `upto_id`.
         manager
