@@ -36,6 +36,8 @@ async fn every_acknowledged_edit_survives_kill_9() {
         }
     }
     w.server.crash_and_restart();
+    // Pooled keep-alive connections died with the old process.
+    w.http = reqwest::Client::new();
     // Markers the observer printed before it noticed the crash were acknowledged too.
     while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(20)) {
         if line == "CLOSED" {
