@@ -72,6 +72,7 @@ fn test() -> anyhow::Result<()> {
     }
     // Reference implementations the end-to-end tests interoperate with (standardwebhooks).
     setup::npm_ci(&root.join("tests").join("interop"))?;
+    setup::npm_ci(&root.join("tests").join("node"))?;
     setup::step("host tests", setup::cargo(&root).args(["test", "--workspace"]))?;
     Ok(())
 }

@@ -18,11 +18,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = store.with_event_window(args.outbound.outbound_give_up_after);
     let events = Dispatcher::new(store.clone(), args.outbound.clone())?;
     tokio::spawn(events.clone().run());
+    let kb = weft_kb::Kb::open(store.clone(), weft_kb::KbConfig::new(args.data.data.join("kb-index"))).await?;
     let limits = RateLimiter::new(args.inbound.hook_rate_per_second, args.inbound.hook_burst);
     let state = AppState::new(store, runtime, events, limits);
     // Runs a previous process left unfinished carry on where their last committed step left them.
     state.engine.resume().await.context("resuming unfinished workflow runs")?;
-    let app = router(state);
+    let app = router(state).merge(crate::api::kb::routes(kb));
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| {
         format!("could not listen on {}; is another server using it? pass --listen ADDR", args.listen)
     })?;

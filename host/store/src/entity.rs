@@ -15,6 +15,7 @@ pub mod event_delivery;
 pub mod event_delivery_attempt;
 pub mod event_subscription;
 pub mod hook_secret;
+pub mod kb;
 pub mod kv_entry;
 pub mod outbound_message;
 pub mod plugin;

@@ -13,6 +13,7 @@ mod error;
 pub mod events;
 pub mod hooks;
 pub(crate) mod identity;
+pub mod kb;
 mod kv;
 mod migration;
 mod plugins;

@@ -10,6 +10,7 @@ mod m20250601_000003_kv;
 mod m20250601_000004_identity;
 mod m20250601_000005_audit;
 mod m20251101_000001_workflows;
+mod m20251102_000001_kb;
 mod m20251103_000001_agents;
 mod m20251104_000001_events;
 mod m20251104_000002_hook_secrets;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250601_000004_identity::Migration),
             Box::new(m20250601_000005_audit::Migration),
             Box::new(m20251101_000001_workflows::Migration),
+            Box::new(m20251102_000001_kb::Migration),
             Box::new(m20251103_000001_agents::Migration),
             Box::new(m20251104_000001_events::Migration),
             Box::new(m20251104_000002_hook_secrets::Migration),

@@ -1,0 +1,96 @@
+//! The knowledge base: articles as yrs documents edited live over the y-sync protocol, stored
+//! durably (update log + snapshots), reviewed stage by stage, published as immutable versions and
+//! searched with tantivy.
+//!
+//! Transport-agnostic: the server turns WebSocket frames into [`Room::handle`] calls and HTTP
+//! requests into the methods of [`Kb`]; nothing here knows about axum.
+
+mod access;
+mod compaction;
+pub mod doc;
+mod error;
+mod flood;
+mod history;
+mod listing;
+mod notes;
+mod review;
+mod room;
+mod rooms;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use weft_store::Store;
+
+pub use access::Access;
+pub use compaction::compact;
+pub use error::KbError;
+pub use history::{Diff, VersionDetail, VersionSummary};
+pub use listing::{ArticleSummary, Filter, SpaceView};
+pub use notes::{CommentView, OutcomeReport, TransitionView};
+pub use review::{Allowed, ArticleView, StageView};
+pub use room::{Connection, Handled, Kick, Outbox, Room};
+
+/// Why a connection is being closed: a WebSocket close code and a sentence for the client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloseReason {
+    pub code: u16,
+    pub reason: String,
+}
+
+impl CloseReason {
+    pub fn new(code: u16, reason: String) -> Self {
+        CloseReason { code, reason }
+    }
+
+    /// A frame that is not a y-sync message. The document is unchanged; only this connection ends.
+    pub fn malformed(detail: String) -> Self {
+        CloseReason::new(4400, format!("malformed y-sync message, document unchanged: {detail}"))
+    }
+
+    /// The room was dropped (a store failure or a bad update); reconnecting loads it afresh.
+    pub fn reload() -> Self {
+        CloseReason::new(1012, "document reloading on the server; reconnect".into())
+    }
+}
+
+/// Where the knowledge base keeps its files and how it compacts.
+#[derive(Clone, Debug)]
+pub struct KbConfig {
+    /// The search index directory (rebuilt from the store when missing or unreadable).
+    pub index_dir: PathBuf,
+    /// How often the compactor looks for long update logs.
+    pub compact_every: Duration,
+    /// Log entries beyond the snapshot that make an article worth compacting.
+    pub compact_min_updates: u64,
+}
+
+impl KbConfig {
+    pub fn new(index_dir: PathBuf) -> Self {
+        KbConfig { index_dir, compact_every: Duration::from_secs(10), compact_min_updates: 200 }
+    }
+}
+
+pub struct Kb {
+    store: Store,
+    rooms: Mutex<std::collections::HashMap<String, Arc<Room>>>,
+    next_conn: AtomicU64,
+    #[allow(dead_code)]
+    config: KbConfig,
+}
+
+impl Kb {
+    /// Opens the knowledge base and starts its background compactor (needs a tokio runtime).
+    pub async fn open(store: Store, config: KbConfig) -> Result<Arc<Kb>, KbError> {
+        let kb = Arc::new(Kb { store, rooms: Mutex::default(), next_conn: AtomicU64::new(1), config: config.clone() });
+        compaction::spawn(kb.store.clone(), config.compact_every, config.compact_min_updates);
+        Ok(kb)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}

@@ -1,0 +1,162 @@
+//! Article metadata rows. Content changes arrive with an update (see `log.rs`), so the row and the
+//! log never disagree about who edited last or what the content hash is.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+
+use super::review::{Transition, insert_transition};
+use crate::entity::kb::{approval, article, update};
+use crate::{Store, StoreError};
+
+/// A new article with the update that creates its initial content.
+pub struct NewArticle {
+    pub id: String,
+    pub space: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub author: String,
+    pub content_hash: String,
+    pub verification_expires_at: Option<DateTime<Utc>>,
+    /// The Yjs update holding the initial title, body and tags.
+    pub initial_update: Vec<u8>,
+}
+
+/// What an accepted update changed about the article row.
+#[derive(Clone, Debug)]
+pub struct ArticleChange {
+    pub title: String,
+    pub tags: Vec<String>,
+    pub content_hash: String,
+    pub editor: String,
+    /// Where an edit sends an article that is under review or approved: approvals bind to the
+    /// content they saw, so a changed hash starts review again here. A published article goes
+    /// back to `draft` instead.
+    pub first_review_stage: String,
+}
+
+impl Store {
+    pub async fn kb_create_article(&self, new: NewArticle) -> Result<article::Model, StoreError> {
+        let now = crate::now();
+        let model = article::Model {
+            id: new.id.clone(),
+            space: new.space,
+            title: new.title,
+            tags: serde_json::json!(new.tags),
+            stage: "draft".to_owned(),
+            author: new.author.clone(),
+            last_editor: new.author.clone(),
+            content_hash: new.content_hash,
+            published_version: None,
+            verification_expires_at: new.verification_expires_at,
+            flagged: false,
+            flag_reason: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let txn = self.db.begin().await?;
+        article::Entity::insert(article::ActiveModel::from(model.clone())).exec_without_returning(&txn).await?;
+        update::Entity::insert(update::ActiveModel {
+            article_id: Set(new.id),
+            data: Set(new.initial_update),
+            actor: Set(new.author),
+            at: Set(now),
+            ..Default::default()
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(model)
+    }
+
+    pub async fn kb_article(&self, id: &str) -> Result<Option<article::Model>, StoreError> {
+        Ok(article::Entity::find_by_id(id.to_owned()).one(&self.db).await?)
+    }
+
+    pub async fn kb_articles(&self, space: &str) -> Result<Vec<article::Model>, StoreError> {
+        Ok(article::Entity::find()
+            .filter(article::Column::Space.eq(space))
+            .order_by_desc(article::Column::UpdatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Appends a client's update and records what it changed, in one transaction: once this
+    /// returns the update survives a crash, and only then may it be acknowledged or broadcast.
+    pub async fn kb_append_update(
+        &self,
+        article_id: &str,
+        data: Vec<u8>,
+        change: ArticleChange,
+    ) -> Result<i64, StoreError> {
+        let now = crate::now();
+        let txn = self.db.begin().await?;
+        let inserted = update::Entity::insert(update::ActiveModel {
+            article_id: Set(article_id.to_owned()),
+            data: Set(data),
+            actor: Set(change.editor.clone()),
+            at: Set(now),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        // The stage decision is made inside the transaction, against the row as it is now, so a
+        // concurrent approval cannot slip in between reading the stage and resetting it.
+        let current = article::Entity::find_by_id(article_id.to_owned())
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("article {article_id} does not exist")))?;
+        let mut row = article::ActiveModel {
+            id: Set(article_id.to_owned()),
+            title: Set(change.title),
+            tags: Set(serde_json::json!(change.tags)),
+            content_hash: Set(change.content_hash.clone()),
+            last_editor: Set(change.editor.clone()),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        if current.content_hash != change.content_hash && current.stage != "draft" {
+            let (to, note) = if current.stage == "published" {
+                ("draft".to_owned(), "edited after publishing: a new draft".to_owned())
+            } else {
+                (
+                    change.first_review_stage.clone(),
+                    "edited during review: approvals bound to the old content no longer count".to_owned(),
+                )
+            };
+            let transition = Transition { from: current.stage.clone(), to, actor: change.editor.clone(), note };
+            row.stage = Set(transition.to.clone());
+            approval::Entity::delete_many().filter(approval::Column::ArticleId.eq(article_id)).exec(&txn).await?;
+            insert_transition(&txn, article_id, &transition, now).await?;
+        }
+        article::Entity::update(row).exec(&txn).await?;
+        txn.commit().await?;
+        Ok(inserted.last_insert_id)
+    }
+
+    pub async fn kb_set_flag(&self, article_id: &str, reason: Option<String>) -> Result<(), StoreError> {
+        article::Entity::update(article::ActiveModel {
+            id: Set(article_id.to_owned()),
+            flagged: Set(reason.is_some()),
+            flag_reason: Set(reason),
+            ..Default::default()
+        })
+        .exec(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn kb_set_verification_expiry(
+        &self,
+        article_id: &str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        article::Entity::update(article::ActiveModel {
+            id: Set(article_id.to_owned()),
+            verification_expires_at: Set(at),
+            ..Default::default()
+        })
+        .exec(&self.db)
+        .await?;
+        Ok(())
+    }
+}

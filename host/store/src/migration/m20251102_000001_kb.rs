@@ -1,0 +1,213 @@
+//! The knowledge base: spaces and members, articles, the CRDT update log and snapshots, review
+//! (approvals, transitions), published versions, comments and outcomes.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("kb_spaces")
+                    .col(string("id").primary_key().take())
+                    .col(string("name"))
+                    .col(json("stages"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("kb_members")
+                    .col(string("space"))
+                    .col(string("username"))
+                    .col(json("roles"))
+                    .primary_key(Index::create().col("space").col("username"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("kb_articles")
+                    .col(string("id").primary_key().take())
+                    .col(string("space"))
+                    .col(text("title"))
+                    .col(json("tags"))
+                    .col(string("stage"))
+                    .col(string("author"))
+                    .col(string("last_editor"))
+                    .col(string("content_hash"))
+                    .col(integer_null("published_version"))
+                    .col(timestamp_with_time_zone_null("verification_expires_at"))
+                    .col(boolean("flagged"))
+                    .col(text_null("flag_reason"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(Index::create().name("ix_kb_articles_space").table("kb_articles").col("space").take())
+            .await?;
+
+        // The log is append-only; `id` orders it, and a snapshot covers every id up to `upto_id`.
+        manager
+            .create_table(
+                Table::create()
+                    .table("kb_updates")
+                    .col(big_pk_auto("id"))
+                    .col(string("article_id"))
+                    .col(blob("data"))
+                    .col(string("actor"))
+                    .col(timestamp_with_time_zone("at"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create().name("ix_kb_updates_article").table("kb_updates").col("article_id").col("id").take(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("kb_snapshots")
+                    .col(string("article_id").primary_key().take())
+                    .col(big_integer("upto_id"))
+                    .col(blob("state"))
+                    .col(timestamp_with_time_zone("at"))
+                    .take(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table("kb_approvals")
+                    .col(big_pk_auto("id"))
+                    .col(string("article_id"))
+                    .col(string("stage"))
+                    .col(string("username"))
+                    .col(string("content_hash"))
+                    .col(timestamp_with_time_zone("at"))
+                    .take(),
+            )
+            .await?;
+        // One approval per reviewer per stage: a double click cannot count twice.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_kb_approvals")
+                    .table("kb_approvals")
+                    .col("article_id")
+                    .col("stage")
+                    .col("username")
+                    .unique()
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("kb_transitions")
+                    .col(big_pk_auto("id"))
+                    .col(string("article_id"))
+                    .col(string("from_stage"))
+                    .col(string("to_stage"))
+                    .col(string("actor"))
+                    .col(text("note"))
+                    .col(timestamp_with_time_zone("at"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create().name("ix_kb_transitions_article").table("kb_transitions").col("article_id").take(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("kb_versions")
+                    .col(string("article_id"))
+                    .col(integer("version"))
+                    .col(string("space"))
+                    .col(text("title"))
+                    .col(text("body"))
+                    .col(json("tags"))
+                    .col(string("content_hash"))
+                    .col(string("published_by"))
+                    .col(timestamp_with_time_zone("published_at"))
+                    .col(json("approvals"))
+                    .primary_key(Index::create().col("article_id").col("version"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("kb_comments")
+                    .col(big_pk_auto("id"))
+                    .col(string("article_id"))
+                    .col(string("author"))
+                    .col(text("body"))
+                    .col(text_null("anchor_start"))
+                    .col(text_null("anchor_end"))
+                    .col(text_null("quote"))
+                    .col(big_integer_null("parent"))
+                    .col(boolean("resolved"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(Index::create().name("ix_kb_comments_article").table("kb_comments").col("article_id").take())
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("kb_outcomes")
+                    .col(big_pk_auto("id"))
+                    .col(string("article_id"))
+                    .col(boolean("resolved"))
+                    .col(string("ticket_id"))
+                    .col(string("reporter"))
+                    .col(timestamp_with_time_zone("at"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create().name("ix_kb_outcomes_article").table("kb_outcomes").col("article_id").col("at").take(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            "kb_outcomes",
+            "kb_comments",
+            "kb_versions",
+            "kb_transitions",
+            "kb_approvals",
+            "kb_snapshots",
+            "kb_updates",
+            "kb_articles",
+            "kb_members",
+            "kb_spaces",
+        ] {
+            manager.drop_table(Table::drop().table(table).take()).await?;
+        }
+        Ok(())
+    }
+
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+}
