@@ -1,0 +1,248 @@
+// Every string a person reads, in English and Simplified Chinese. The language follows the
+// browser until the person picks one; the choice is remembered in localStorage.
+
+const en = {
+  appName: "Weft knowledge base",
+  skip: "Skip to content",
+  signIn: "Sign in",
+  signOut: "Sign out",
+  username: "Username",
+  password: "Password",
+  signedInAs: "Signed in as {user}",
+  language: "Language",
+  articles: "Articles",
+  search: "Search",
+  space: "Space",
+  noSpaces: "You are not a member of any knowledge space yet. Ask an administrator to add you to one.",
+  filterAll: "All",
+  filterMine: "My drafts",
+  filterReview: "Waiting for my review",
+  filterExpiring: "Expiring soon",
+  title: "Title",
+  stage: "Stage",
+  author: "Author",
+  lastEditor: "Last editor",
+  expires: "Verification expires",
+  flagged: "Flagged for review",
+  noArticles: "No articles match this filter.",
+  newArticle: "New article",
+  newArticleTitle: "Title of the new article",
+  create: "Create",
+  cancel: "Cancel",
+  onlyAuthorsCreate: "Only knowledge authors of this space can create articles.",
+  loading: "Loading…",
+  back: "Back to the list",
+  edit: "Edit",
+  review: "Review",
+  history: "History",
+  preview: "Preview",
+  editorLabel: "Article body (Markdown)",
+  titleLabel: "Article title",
+  presence: "People here",
+  you: "you",
+  connConnecting: "Connecting…",
+  connConnected: "Connected, syncing…",
+  connSynced: "All changes synced",
+  connOffline: "Offline: {n} change(s) waiting to be sent",
+  connOfflineNone: "Offline: your changes will be kept and sent when you reconnect",
+  connClosed: "Disconnected by the server: {reason}",
+  readOnly: "You can read this article but not edit it: {reason}",
+  readOnlyDefault: "your role in this space does not allow editing.",
+  stages: "Review stages",
+  stageDone: "done",
+  stageCurrent: "current",
+  stagePending: "waiting",
+  approvalsOf: "{have} of {need} approvals",
+  approvedBy: "approved by {user}",
+  submit: "Submit for review",
+  approve: "Approve",
+  requestChanges: "Request changes",
+  requestChangesNote: "What should change?",
+  publish: "Publish",
+  published: "Published as version {n}.",
+  submitted: "Submitted for review.",
+  approved: "Approved.",
+  changesRequested: "Sent back to the author.",
+  diffTitle: "Changes since the last published version",
+  diffFirst: "Not published yet: everything is new.",
+  noChanges: "No changes since the last published version.",
+  titleChanged: "Title: “{old}” → “{new}”",
+  comments: "Comments",
+  noComments: "No comments yet.",
+  commentOnSelection: "Comment on the selected text",
+  commentGeneral: "Comment on the article",
+  commentPlaceholder: "Write a comment…",
+  selectFirst: "Select some text in the editor first, or leave a general comment.",
+  addComment: "Add comment",
+  reply: "Reply",
+  resolve: "Resolve",
+  resolved: "resolved",
+  anchorGone: "the commented text was deleted",
+  jumpTo: "Show in the editor",
+  transitions: "Activity",
+  versions: "Published versions",
+  noVersions: "No published versions yet.",
+  version: "Version {n}",
+  publishedBy: "published by {user}",
+  restore: "Restore as a new draft",
+  restored: "Version {n} restored as a new draft.",
+  show: "Show",
+  searchPlaceholder: "Search published articles",
+  searchSpaceAll: "All spaces",
+  noHits: "Nothing published matches “{q}”.",
+  hits: "{n} result(s) in {ms} ms",
+  open: "Open",
+  tags: "Tags",
+  dismiss: "Dismiss",
+  // Errors, in words a knowledge editor understands; the server's own sentence follows.
+  errNetwork: "The server could not be reached. Check your connection; your edits in the editor are kept.",
+  errUnauthenticated: "You are signed out. Sign in again to continue.",
+  errBadLogin: "That username and password do not match. Check them and try again.",
+  errForbidden: "You are not allowed to do this.",
+  errNotFound: "This no longer exists. It may have been deleted or moved.",
+  errConflict:
+    "The article changed after you opened it, so your action was not applied. Look at the latest version and try again.",
+  errInvalid: "Something in the request is not valid.",
+  errServer: "The server ran into a problem. Try again; if it keeps happening, tell an administrator.",
+};
+
+export type Key = keyof typeof en;
+
+const zh: Record<Key, string> = {
+  appName: "Weft 知识库",
+  skip: "跳到正文",
+  signIn: "登录",
+  signOut: "退出登录",
+  username: "用户名",
+  password: "密码",
+  signedInAs: "当前用户：{user}",
+  language: "语言",
+  articles: "文章",
+  search: "搜索",
+  space: "空间",
+  noSpaces: "你还不是任何知识空间的成员。请联系管理员把你加入空间。",
+  filterAll: "全部",
+  filterMine: "我的草稿",
+  filterReview: "等我审核",
+  filterExpiring: "即将过期",
+  title: "标题",
+  stage: "阶段",
+  author: "作者",
+  lastEditor: "最后编辑",
+  expires: "核验到期",
+  flagged: "已标记待复审",
+  noArticles: "没有符合此筛选的文章。",
+  newArticle: "新建文章",
+  newArticleTitle: "新文章标题",
+  create: "创建",
+  cancel: "取消",
+  onlyAuthorsCreate: "只有本空间的知识作者可以创建文章。",
+  loading: "加载中…",
+  back: "返回列表",
+  edit: "编辑",
+  review: "审核",
+  history: "历史",
+  preview: "预览",
+  editorLabel: "文章正文（Markdown）",
+  titleLabel: "文章标题",
+  presence: "在线的人",
+  you: "你",
+  connConnecting: "正在连接…",
+  connConnected: "已连接，正在同步…",
+  connSynced: "所有更改已同步",
+  connOffline: "离线：{n} 处更改等待发送",
+  connOfflineNone: "离线：你的更改会被保留，重新连接后发送",
+  connClosed: "服务器断开了连接：{reason}",
+  readOnly: "你可以阅读但不能编辑这篇文章：{reason}",
+  readOnlyDefault: "你在本空间的角色不允许编辑。",
+  stages: "审核阶段",
+  stageDone: "已完成",
+  stageCurrent: "进行中",
+  stagePending: "等待中",
+  approvalsOf: "已批准 {have}/{need}",
+  approvedBy: "{user} 已批准",
+  submit: "提交审核",
+  approve: "批准",
+  requestChanges: "要求修改",
+  requestChangesNote: "需要修改什么？",
+  publish: "发布",
+  published: "已发布为第 {n} 版。",
+  submitted: "已提交审核。",
+  approved: "已批准。",
+  changesRequested: "已退回给作者。",
+  diffTitle: "与上次发布版本相比的更改",
+  diffFirst: "尚未发布：全部内容都是新的。",
+  noChanges: "与上次发布版本相比没有更改。",
+  titleChanged: "标题：“{old}” → “{new}”",
+  comments: "评论",
+  noComments: "还没有评论。",
+  commentOnSelection: "评论选中的文字",
+  commentGeneral: "评论整篇文章",
+  commentPlaceholder: "写下评论…",
+  selectFirst: "请先在编辑器里选中文字，或者发表整体评论。",
+  addComment: "添加评论",
+  reply: "回复",
+  resolve: "标记为已解决",
+  resolved: "已解决",
+  anchorGone: "被评论的文字已删除",
+  jumpTo: "在编辑器中显示",
+  transitions: "动态",
+  versions: "已发布版本",
+  noVersions: "还没有已发布的版本。",
+  version: "第 {n} 版",
+  publishedBy: "由 {user} 发布",
+  restore: "恢复为新草稿",
+  restored: "第 {n} 版已恢复为新草稿。",
+  show: "查看",
+  searchPlaceholder: "搜索已发布的文章",
+  searchSpaceAll: "所有空间",
+  noHits: "没有已发布的文章匹配“{q}”。",
+  hits: "{n} 条结果，用时 {ms} 毫秒",
+  open: "打开",
+  tags: "标签",
+  dismiss: "关闭",
+  errNetwork: "无法连接服务器。请检查网络；编辑器里的修改会被保留。",
+  errUnauthenticated: "你已退出登录。请重新登录后继续。",
+  errBadLogin: "用户名和密码不匹配。请检查后重试。",
+  errForbidden: "你没有权限执行此操作。",
+  errNotFound: "该内容已不存在，可能已被删除或移动。",
+  errConflict: "你打开后文章又被修改了，所以操作没有生效。请查看最新版本后重试。",
+  errInvalid: "请求中有内容无效。",
+  errServer: "服务器出现问题。请重试；如果一直出现，请联系管理员。",
+};
+
+export type Lang = "en" | "zh";
+const tables: Record<Lang, Record<Key, string>> = { en, zh };
+
+function initialLang(): Lang {
+  const saved = localStorage.getItem("weft-kb-lang");
+  if (saved === "en" || saved === "zh") return saved;
+  return navigator.language.toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+let lang: Lang = initialLang();
+
+export function currentLang(): Lang {
+  return lang;
+}
+
+export function setLang(next: Lang): void {
+  lang = next;
+  localStorage.setItem("weft-kb-lang", next);
+  document.documentElement.lang = next === "zh" ? "zh-CN" : "en";
+}
+
+/** The string for `key` in the current language, with `{name}` placeholders filled in. */
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  return tables[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+}
+
+/** A server timestamp (RFC 3339, or seconds/milliseconds since the epoch) in the reader's locale. */
+export function formatTime(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === "") return "—";
+  const date = typeof value === "number" ? new Date(value < 1e12 ? value * 1000 : value) : new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return date.toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
+}
+
+setLang(lang);
