@@ -3,6 +3,7 @@
 mod auth;
 mod deployments;
 pub mod error;
+pub mod kb_editor;
 mod plugins;
 mod sessions;
 

@@ -14,6 +14,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         RuntimeConfig { cache_dir: Some(args.data.data.join("cache").join("compiled")), ..RuntimeConfig::default() };
     let runtime = Arc::new(Runtime::new(config)?);
     let app = router(AppState::new(store, runtime));
+    let app = app.merge(crate::api::kb_editor::routes(&crate::api::kb_editor::locate(args.kb_editor_dir.as_deref())));
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| {
         format!("could not listen on {}; is another server using it? pass --listen ADDR", args.listen)
     })?;
