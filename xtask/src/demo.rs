@@ -33,9 +33,12 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     std::fs::create_dir_all(&data)?;
     let tokens = seed_users(&weft, &data)?;
 
+    let kb_editor = crate::kb_editor::build()?;
     let mut server = Command::new(&weft)
         .args(["serve", "--listen", &listen, "--data"])
         .arg(&data)
+        .arg("--kb-editor-dir")
+        .arg(&kb_editor)
         .spawn()
         .context("starting weft serve")?;
     wait_for(&listen)?;
@@ -81,6 +84,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     )?;
     println!(
         "\nWeft is running on {server_url} with demo data in {}.\n\
+         Knowledge-base editor: {server_url}/kb/\n\
          Demo users (local use only): {}\n\
          API tokens: {}\n\
          Try:  curl -s -H \"Authorization: Bearer $(grep ^ops= {} | cut -d= -f2)\" \\\n\

@@ -2,6 +2,7 @@
 //! are all a new engineer (and CI) has to know.
 
 mod demo;
+mod kb_editor;
 mod setup;
 
 use std::process::ExitCode;
@@ -69,6 +70,9 @@ fn test() -> anyhow::Result<()> {
                 .env("CARGO_TARGET_DIR", setup::plugins_target()),
         )?;
     }
+    // The knowledge-base editor: type check + bundle, and the browser its e2e test drives.
+    kb_editor::build()?;
+    kb_editor::ensure_chromium()?;
     setup::step("host tests", setup::cargo(&root).args(["test", "--workspace"]))?;
     Ok(())
 }

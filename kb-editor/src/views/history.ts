@@ -28,7 +28,8 @@ export function renderHistory(main: HTMLElement, id: string, selected: string | 
         restore.disabled = true;
         try {
           const article = await api.restore(id, n);
-          showMessage(t("restored", { n }));
+          // Navigating clears old messages; say it once the article page is on its way.
+          window.addEventListener("hashchange", () => showMessage(t("restored", { n })), { once: true });
           location.hash = `#/a/${encodeURIComponent(article.id)}`;
         } catch (err) {
           showError(err);

@@ -175,6 +175,7 @@ export function renderList(main: HTMLElement, _user: string): Page {
       spaces = await api.spaces();
     } catch (err) {
       showError(err);
+      fill(main, h("h1", {}, t("articles")));
       return;
     }
     if (!alive) return;
