@@ -139,6 +139,8 @@ export class Collab {
     window.removeEventListener("offline", this.onOffline);
     this.stateListeners.clear();
     this.deniedListeners.clear();
+    // Say goodbye so the others' presence lists drop this person now, not after the 30 s timeout.
+    this.provider.awareness.setLocalState(null);
     this.provider.destroy();
     this.doc.destroy();
   }

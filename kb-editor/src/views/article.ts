@@ -124,9 +124,12 @@ export function renderArticle(main: HTMLElement, id: string, user: string): Page
 
     // The content hash an approval binds to changes with every edit: keep the article's metadata
     // current while people type, so "Approve" sends the hash of the text on screen.
+    // Offline, the edits wait in the document and there is nothing to ask the server: catch up
+    // when the network is back.
     let metaTimer = 0;
     const onDocUpdate = () => {
       window.clearTimeout(metaTimer);
+      if (!navigator.onLine) return;
       metaTimer = window.setTimeout(() => {
         void refresh().then(() => {
           if (current === "review") void review.loadDetails();
@@ -134,7 +137,9 @@ export function renderArticle(main: HTMLElement, id: string, user: string): Page
       }, 700);
     };
     collab.doc.on("update", onDocUpdate);
+    window.addEventListener("online", onDocUpdate);
     cleanups.push(() => {
+      window.removeEventListener("online", onDocUpdate);
       window.clearTimeout(metaTimer);
       window.clearTimeout(previewTimer);
     });

@@ -40,8 +40,13 @@ export class CommentsPanel {
       h("div", { class: "comment-form" }, h("label", { for: inputId, class: "visually-hidden" }, t("commentPlaceholder")), input, h("div", { class: "row" }, onSelection, general)),
       this.listEl,
     );
-    // Anchors move with the text; redraw the highlights when it changes.
-    this.body.observe(() => this.highlight());
+    // Anchors move with the text; redraw the highlights once the edit has settled (a local edit
+    // arrives here from inside CodeMirror's own update, where dispatching is not allowed).
+    let timer = 0;
+    this.body.observe(() => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => this.highlight(), 150);
+    });
   }
 
   async load(): Promise<void> {
