@@ -39,6 +39,14 @@ const DEADLINE_MS = 20_000;
 
 let browser;
 const consoleErrors = [];
+// Console errors a step provokes on purpose (e.g. the 409 of a stale approval), each consumed once.
+const expectedErrors = [];
+
+function recordConsole(who, text) {
+  const i = expectedErrors.findIndex((re) => re.test(text));
+  if (i >= 0) expectedErrors.splice(i, 1);
+  else consoleErrors.push(`[${who}] ${text}`);
+}
 
 /** Polls `fn` until it returns a truthy value; fails with `what` after the deadline. */
 async function until(what, fn, timeout = DEADLINE_MS) {
@@ -80,9 +88,22 @@ async function adminApi() {
 /** A signed-in page for `user` in its own browser context (its own cookies, its own network). */
 async function personPage(user, viewport = { width: 1280, height: 800 }, lang = "en-GB") {
   const context = await browser.newContext({ viewport, locale: lang });
+  // Every sync socket goes through a relay the test can pause (server → page only), to hold a
+  // page on an old view of the article while others edit.
+  const relay = { paused: false, held: [] };
+  relay.resume = () => {
+    relay.paused = false;
+    for (const [ws, m] of relay.held.splice(0)) ws.send(m);
+  };
+  await context.routeWebSocket(/\/v1\/kb\/sync\//, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => (relay.paused ? relay.held.push([ws, m]) : ws.send(m)));
+    ws.onMessage((m) => server.send(m));
+  });
+  context.relay = relay;
   const page = await context.newPage();
   page.on("console", (msg) => {
-    if (msg.type() === "error") consoleErrors.push(`[${user}] ${msg.text()}`);
+    if (msg.type() === "error") recordConsole(user, msg.text());
   });
   page.on("pageerror", (err) => consoleErrors.push(`[${user}] uncaught: ${err.message}`));
   await page.goto(`${BASE}/kb/`);
@@ -202,6 +223,29 @@ test("an offline editor keeps its edits and both converge on reconnect", async (
   await until("ana's indicator synced", async () => (await connState(ana.page)) === "synced");
 });
 
+test("a comment on selected text stays on its words while others type before it", async () => {
+  await ben.page.getByTestId("tab-comments").click();
+  await ben.page.locator(".cm-content").click();
+  await ben.page.keyboard.press("Control+Home");
+  for (let i = 0; i < 12; i += 1) await ben.page.keyboard.press("Shift+ArrowRight");
+  const quote = (await bodyText(ben.page)).slice(0, 12);
+  await ben.page.getByTestId("comment-input").fill("Is this still true? 这条还有效吗？");
+  await ben.page.getByTestId("comment-selection").click();
+  await ben.page.getByTestId("comment-list").locator("blockquote").first().waitFor();
+
+  await ana.page.getByTestId("tab-comments").click();
+  const thread = ana.page.getByTestId("comment-list").locator("article.comment").first();
+  await thread.waitFor();
+  assert.match(await thread.textContent(), /这条还有效吗/);
+  assert.equal((await thread.locator("blockquote").textContent()).startsWith(quote), true, "the quote is shown");
+  await until("ana sees the commented words underlined", async () => (await ana.page.locator(".cm-commented").allTextContents()).join("") === quote);
+  await typeAtStart(ana.page, "Intro 引言 ");
+  await until("the underline to stay on the same words", async () => (await ana.page.locator(".cm-commented").allTextContents()).join("") === quote);
+  await until("ben to have the intro", async () => (await bodyText(ben.page)).startsWith("Intro 引言 "));
+  console.log(`screenshot: ${await shot(ana.page, "03a-comment-on-selection")}`);
+  await ana.page.getByTestId("tab-preview").click();
+});
+
 test("the author submits and cannot approve her own article", async () => {
   await ben.context.close();
   await openReview(ana.page);
@@ -228,6 +272,24 @@ test("reviewers approve every stage, a publisher publishes, search finds it", as
   }
   await reviewers[0].page.getByTestId("diff").waitFor();
   console.log(`screenshot: ${await shot(reviewers[0].page, "04-review-diff-reviewer")}`);
+
+  // A stale approval: rui's page stops hearing edits, ana changes the text, rui approves what he
+  // saw. The server refuses (409) and the page says so in plain words, then shows the new state.
+  const rui = reviewers[0];
+  rui.context.relay.paused = true;
+  await typeAtEnd(ana.page, "Late change 最后修改。\n");
+  await until("ana's late change to be synced", async () => (await connState(ana.page)) === "synced" && (await bodyText(ana.page)).includes("最后修改"));
+  await until("the server to have the late change", async () => (await api("GET", `/v1/kb/articles/${encodeURIComponent(articleId)}`)).body.includes("最后修改"));
+  expectedErrors.push(/status of 409/);
+  await rui.page.getByTestId("action-approve").click();
+  const error = rui.page.getByTestId("error");
+  await error.waitFor();
+  assert.match(await error.textContent(), /changed after you opened it/);
+  console.log(`stale approval says: ${await error.locator("span").textContent()}`);
+  console.log(`screenshot: ${await shot(rui.page, "04a-stale-approval")}`);
+  rui.context.relay.resume();
+  const afterStale = await api("GET", `/v1/kb/articles/${encodeURIComponent(articleId)}`);
+  assert.ok(afterStale.stages.every((s) => s.approvals.length === 0), "the stale approval was not recorded");
   // Approve stage after stage with whichever reviewer the server allows, until none remains.
   for (let round = 0; round < 6; round += 1) {
     const article = await api("GET", `/v1/kb/articles/${encodeURIComponent(articleId)}`);
@@ -300,7 +362,7 @@ test("Chinese interface and a 390-px phone, signed in with the keyboard only", a
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN", isMobile: true, hasTouch: true });
   const page = await context.newPage();
   page.on("console", (msg) => {
-    if (msg.type() === "error") consoleErrors.push(`[phone] ${msg.text()}`);
+    if (msg.type() === "error") recordConsole("phone", msg.text());
   });
   page.on("pageerror", (err) => consoleErrors.push(`[phone] uncaught: ${err.message}`));
   await page.goto(`${BASE}/kb/`);
