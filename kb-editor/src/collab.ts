@@ -100,6 +100,13 @@ export class Collab {
     return { kind: "offline", pending: this.pending };
   }
 
+  /** After the server closed the connection for good (4400–4499), the person may try again. */
+  reconnect(): void {
+    this.closedReason = null;
+    this.provider.connect();
+    this.emit();
+  }
+
   onState(fn: (s: ConnState) => void): void {
     this.stateListeners.add(fn);
     fn(this.state());

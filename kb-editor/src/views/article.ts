@@ -56,10 +56,12 @@ export function renderArticle(main: HTMLElement, id: string, user: string): Page
 
     const stagePill = h("span", { class: "stage-pill", "data-testid": "stage" }, article.stage);
     const conn = h("div", { class: "conn", role: "status", "data-testid": "conn" });
+    const reconnect = h("button", { type: "button", hidden: true, onclick: () => collab.reconnect() }, t("reconnect"));
     collab.onState((s) => {
       conn.dataset.state = s.kind;
       conn.dataset.pending = s.kind === "offline" ? String(s.pending) : "0";
       conn.textContent = connText(s);
+      reconnect.hidden = s.kind !== "closed";
     });
     const presence = h("ul", { class: "presence", "data-testid": "presence", "aria-label": t("presence") });
     collab.onPeople((people) =>
@@ -192,6 +194,7 @@ export function renderArticle(main: HTMLElement, id: string, user: string): Page
         h("a", { href: "#/" }, `← ${t("back")}`),
         stagePill,
         conn,
+        reconnect,
         presence,
         h("a", { href: `#/a/${encodeURIComponent(id)}/history`, "data-testid": "history-link" }, t("history")),
       ),
