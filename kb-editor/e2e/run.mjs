@@ -175,6 +175,7 @@ after(async () => {
 
 test("an author creates an article from the list", async () => {
   ana = await personPage("ana");
+  await ana.page.getByTestId("space-select").selectOption(SPACE);
   await ana.page.getByTestId("new-article").click();
   await ana.page.getByTestId("new-title").fill("退款政策 Refund policy");
   await ana.page.getByRole("button", { name: "Create" }).click();
@@ -373,6 +374,7 @@ test("Chinese interface and a 390-px phone, signed in with the keyboard only", a
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press("Enter");
   await page.getByTestId("whoami").waitFor();
+  await page.getByTestId("space-select").selectOption(SPACE);
   await page.getByTestId("article-list").waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the list fits a 390-px screen (overflow ${overflow}px)`);
