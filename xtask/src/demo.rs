@@ -33,9 +33,12 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     std::fs::create_dir_all(&data)?;
     let tokens = seed_users(&weft, &data)?;
 
+    let kb_editor = crate::kb_editor::build()?;
     let mut server = Command::new(&weft)
         .args(["serve", "--listen", &listen, "--data"])
         .arg(&data)
+        .arg("--kb-editor-dir")
+        .arg(&kb_editor)
         .spawn()
         .context("starting weft serve")?;
     wait_for(&listen)?;
@@ -89,8 +92,23 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         &components,
         &data,
     )?;
+    // The demo workflow chains all five standard plugins (issue 4); deploying an unchanged file
+    // again is a no-op, so a second `cargo xtask run` changes nothing.
+    for plugin in ["compliance", "triage"] {
+        let path = components.join(format!("{plugin}.wasm"));
+        run_weft(
+            &weft,
+            &["plugin", "publish", &path.to_string_lossy(), "--server", &server_url, "--token", &dev_token],
+        )?;
+    }
+    let workflow = setup::root().join("workflows").join("inbound-ticket.yaml");
+    run_weft(
+        &weft,
+        &["workflow", "deploy", &workflow.to_string_lossy(), "--server", &server_url, "--token", &ops_token],
+    )?;
     println!(
         "\nWeft is running on {server_url} with demo data in {}.\n\
+         Knowledge-base editor: {server_url}/kb/\n\
          Demo users (local use only): {}\n\
          API tokens: {}\n\
          Try:  curl -s -H \"Authorization: Bearer $(grep ^ops= {} | cut -d= -f2)\" \\\n\

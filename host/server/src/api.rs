@@ -8,6 +8,7 @@ mod events;
 mod hook_secrets;
 pub mod kb;
 mod kb_articles;
+pub mod kb_editor;
 mod kb_history;
 mod kb_review;
 mod kb_spaces;

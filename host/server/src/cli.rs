@@ -61,6 +61,9 @@ pub struct ServeArgs {
     pub outbound: crate::events::OutboundArgs,
     #[command(flatten)]
     pub inbound: crate::webhooks::InboundArgs,
+    /// The built knowledge-base editor served at /kb/ (default: `kb-editor` beside the binary, else ./kb-editor/dist).
+    #[arg(long, env = "WEFT_KB_EDITOR_DIR")]
+    pub kb_editor_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

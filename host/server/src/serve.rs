@@ -24,6 +24,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // Runs a previous process left unfinished carry on where their last committed step left them.
     state.engine.resume().await.context("resuming unfinished workflow runs")?;
     let app = router(state).merge(crate::api::kb::routes(kb));
+    let app = app.merge(crate::api::kb_editor::routes(&crate::api::kb_editor::locate(args.kb_editor_dir.as_deref())));
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| {
         format!("could not listen on {}; is another server using it? pass --listen ADDR", args.listen)
     })?;
