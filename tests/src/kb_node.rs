@@ -3,11 +3,9 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::sync::Once;
 
 use crate::plugins::repo_root;
-
-static INSTALL: Mutex<bool> = Mutex::new(false);
 
 pub fn node_dir() -> PathBuf {
     repo_root().join("tests").join("node")
@@ -15,18 +13,8 @@ pub fn node_dir() -> PathBuf {
 
 /// `npm ci` in `tests/node` unless the packages are already there (cargo xtask test does it too).
 pub fn ensure_installed() {
-    let mut done = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    if *done || node_dir().join("node_modules").join("y-websocket").exists() {
-        *done = true;
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(node_dir())
-        .status()
-        .expect("running npm ci in tests/node (is Node.js installed?)");
-    assert!(status.success(), "npm ci in tests/node failed");
-    *done = true;
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| crate::node::npm_ci_unless_present(&node_dir(), "y-websocket"));
 }
 
 /// The command for `node tests/node/kb/<script> <args...>`, ready to spawn.

@@ -15,18 +15,21 @@ pub fn interop_dir() -> PathBuf {
 /// `npm ci` in `tests/interop` unless its packages are already there.
 pub fn ensure_interop_packages() {
     static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let dir = interop_dir();
-        if dir.join("node_modules").join("standardwebhooks").exists() {
-            return;
-        }
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("running npm ci (is Node.js installed?)");
-        assert!(status.success(), "npm ci in {} failed", dir.display());
-    });
+    INSTALL.call_once(|| npm_ci_unless_present(&interop_dir(), "standardwebhooks"));
+}
+
+/// `npm ci` in `dir` (with a committed package-lock.json) unless `package` is installed there;
+/// `cargo xtask test` installs them up front, this covers running one test file by hand.
+pub fn npm_ci_unless_present(dir: &std::path::Path, package: &str) {
+    if dir.join("node_modules").join(package).exists() {
+        return;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .status()
+        .expect("running npm ci (is Node.js installed?)");
+    assert!(status.success(), "npm ci in {} failed", dir.display());
 }
 
 /// A Node script serving on a loopback port until dropped.
