@@ -10,22 +10,28 @@ fn cookie_of(res: &reqwest::Response) -> String {
     set.split(';').next().unwrap_or_default().to_string()
 }
 
-// Sign in, use the cookie, sign out; the cookie then stops working.
-#[tokio::test]
-async fn login_cookie_logout() {
+/// A server on a fresh data directory with one user whose password is "correct horse battery".
+fn start_with(user: &str, role: &str) -> (tempfile::TempDir, std::path::PathBuf, Server) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
-    add_user(&data, "mei", "operator", "correct horse battery");
+    add_user(&data, user, role, "correct horse battery");
     let server = Server::start(&data, &[]);
+    (dir, data, server)
+}
+
+async fn sign_in(http: &reqwest::Client, server: &Server, username: &str, password: &str) -> reqwest::Response {
+    let login = json!({"username": username, "password": password});
+    http.post(server.url("/v1/sessions")).json(&login).send().await.unwrap()
+}
+
+// Sign in, use the cookie, sign out; the cookie then stops working.
+#[tokio::test]
+async fn login_cookie_logout() {
+    let (_dir, _, server) = start_with("mei", "operator");
     let http = reqwest::Client::new();
 
-    let res = http
-        .post(server.url("/v1/sessions"))
-        .json(&json!({"username": "mei", "password": "correct horse battery"}))
-        .send()
-        .await
-        .unwrap();
+    let res = sign_in(&http, &server, "mei", "correct horse battery").await;
     assert_eq!(res.status().as_u16(), 201);
     let cookie = cookie_of(&res);
     let body: Value = res.json().await.unwrap();
@@ -60,20 +66,11 @@ async fn login_cookie_logout() {
 // A wrong password and an unknown user get the same answer, and both attempts are audited.
 #[tokio::test]
 async fn failed_logins_are_indistinguishable_and_audited() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    add_user(&data, "mei", "operator", "correct horse battery");
-    let server = Server::start(&data, &[]);
+    let (dir, data, server) = start_with("mei", "operator");
     let http = reqwest::Client::new();
     let mut answers = Vec::new();
     for (user, password) in [("mei", "wrong password!"), ("nobody", "correct horse battery")] {
-        let res = http
-            .post(server.url("/v1/sessions"))
-            .json(&json!({"username": user, "password": password}))
-            .send()
-            .await
-            .unwrap();
+        let res = sign_in(&http, &server, user, password).await;
         assert_eq!(res.status().as_u16(), 401);
         assert!(res.headers().get("set-cookie").is_none());
         let body: Value = res.json().await.unwrap();
@@ -90,18 +87,9 @@ async fn failed_logins_are_indistinguishable_and_audited() {
 // without Origin, or from another site, is refused before anything happens; same-origin works.
 #[tokio::test]
 async fn cross_site_writes_with_a_cookie_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    add_user(&data, "ivy", "integrator", "correct horse battery");
-    let server = Server::start(&data, &[]);
+    let (_dir, _, server) = start_with("ivy", "integrator");
     let http = reqwest::Client::new();
-    let res = http
-        .post(server.url("/v1/sessions"))
-        .json(&json!({"username": "ivy", "password": "correct horse battery"}))
-        .send()
-        .await
-        .unwrap();
+    let res = sign_in(&http, &server, "ivy", "correct horse battery").await;
     let cookie = cookie_of(&res);
     let subscription = json!({"url": "http://127.0.0.1:9/hook", "event_types": ["run.completed"]});
     let post = |origin: Option<String>| {

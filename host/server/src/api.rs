@@ -50,6 +50,8 @@ pub struct AppState {
     deployments: Arc<Mutex<BoundDeployments>>,
     /// The durable workflow executor (runs, outbox, resume).
     pub engine: weft_workflow::Engine,
+    /// What plugins reach through host imports; one for the engine and operator invocations.
+    pub services: Arc<crate::services::StoreServices>,
 }
 
 impl FromRef<AppState> for Store {
@@ -61,8 +63,16 @@ impl FromRef<AppState> for Store {
 impl AppState {
     pub fn new(store: Store, runtime: Arc<Runtime>, events: Dispatcher, hook_limits: RateLimiter) -> Self {
         let services = Arc::new(crate::services::StoreServices::new(store.clone()));
-        let engine = weft_workflow::Engine::new(store.clone(), runtime.clone(), services);
-        Self { store, runtime, events, hook_limits: Arc::new(hook_limits), deployments: Arc::default(), engine }
+        let engine = weft_workflow::Engine::new(store.clone(), runtime.clone(), services.clone());
+        Self {
+            store,
+            runtime,
+            events,
+            hook_limits: Arc::new(hook_limits),
+            deployments: Arc::default(),
+            engine,
+            services,
+        }
     }
 
     /// Loads a published plugin's component (compiled code comes from the runtime's caches).

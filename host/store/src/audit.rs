@@ -134,29 +134,20 @@ impl Store {
             prev_hash: &prev_hash,
         }
         .hash();
-        audit_entry::ActiveModel {
+        let row = audit_entry::ActiveModel {
             seq: Set(seq),
             at: Set(at),
             actor: Set(event.actor.clone()),
             action: Set(event.action.clone()),
             target: Set(event.target.clone()),
             details: Set(event.details.clone()),
-            prev_hash: Set(prev_hash.clone()),
-            hash: Set(hash.clone()),
+            prev_hash: Set(prev_hash),
+            hash: Set(hash),
         }
         .insert(&txn)
         .await?;
         txn.commit().await?;
-        Ok(AuditEntry {
-            seq,
-            at,
-            actor: event.actor.clone(),
-            action: event.action.clone(),
-            target: event.target.clone(),
-            details: event.details.clone(),
-            prev_hash,
-            hash,
-        })
+        Ok(to_entry(row))
     }
 }
 

@@ -56,14 +56,19 @@ impl Store {
         Ok((to_public(model), secret))
     }
 
-    /// Every secret (live and retired) of `hook`, or of all hooks when `None`.
-    pub async fn hook_secrets(&self, hook: Option<&str>) -> Result<Vec<HookSecret>, StoreError> {
+    /// Every secret (live and retired) owned by `owner`, or everybody's when `None`.
+    pub async fn hook_secrets(&self, owner: Option<&str>) -> Result<Vec<HookSecret>, StoreError> {
         let mut query = hook_secret::Entity::find();
-        if let Some(hook) = hook {
-            query = query.filter(hook_secret::Column::Hook.eq(hook));
+        if let Some(owner) = owner {
+            query = query.filter(hook_secret::Column::Owner.eq(owner));
         }
         let rows = query.order_by_asc(hook_secret::Column::CreatedAt).all(&self.db).await?;
         Ok(rows.into_iter().map(to_public).collect())
+    }
+
+    /// One secret (live or retired), without its text.
+    pub async fn hook_secret(&self, id: &str) -> Result<Option<HookSecret>, StoreError> {
+        Ok(hook_secret::Entity::find_by_id(id.to_owned()).one(&self.db).await?.map(to_public))
     }
 
     pub async fn live_hook_secrets(&self, hook: &str) -> Result<Vec<LiveHookSecret>, StoreError> {

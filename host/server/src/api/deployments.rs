@@ -16,7 +16,6 @@ use weft_store::{AuditEvent, DeploymentRecord, Role};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use crate::services::StoreServices;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -165,7 +164,7 @@ pub async fn invoke(
     let ctx = InvocationContext {
         now_ms: chrono::Utc::now().timestamp_millis(),
         seed: seed_for(&input),
-        services: Arc::new(StoreServices::new(state.store.clone())),
+        services: state.services.clone(),
     };
     let report = state.runtime.invoke(&deployment, &input, &ctx).await;
     if report.result.is_ok() && !report.kv_writes.is_empty() {

@@ -40,13 +40,8 @@ pub async fn create(
 
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Integrator], "hook-secret.read")?;
-    let all = state.store.hook_secrets(None).await?;
-    let mine: Vec<_> = if caller.0.has_role(Role::Admin, "*") {
-        all
-    } else {
-        all.into_iter().filter(|s| s.owner == caller.username()).collect()
-    };
-    Ok(Json(json!({ "hook_secrets": mine })))
+    let owner = (!caller.0.has_role(Role::Admin, "*")).then(|| caller.username());
+    Ok(Json(json!({ "hook_secrets": state.store.hook_secrets(owner).await? })))
 }
 
 pub async fn retire(
@@ -55,9 +50,12 @@ pub async fn retire(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Integrator], "hook-secret.write")?;
-    let owned = state.store.hook_secrets(None).await?.into_iter().find(|s| s.id == id);
-    let mine = owned.as_ref().is_some_and(|s| s.owner == caller.username());
-    if owned.is_none() || !(mine || caller.0.has_role(Role::Admin, "*")) {
+    let visible = state
+        .store
+        .hook_secret(&id)
+        .await?
+        .is_some_and(|s| s.owner == caller.username() || caller.0.has_role(Role::Admin, "*"));
+    if !visible {
         return Err(ApiError::not_found(format!(
             "hook secret {id} does not exist or is not yours; list yours with GET /v1/hook-secrets"
         )));

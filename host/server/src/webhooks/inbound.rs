@@ -36,40 +36,32 @@ pub async fn authenticate(store: &Store, hook: &str, headers: &HeaderMap, body: 
             ),
         ));
     }
+    // A secret stored unparseable verifies nothing; the others still may (rotation).
+    let (owners, secrets): (Vec<&str>, Vec<SigningSecret>) = live
+        .iter()
+        .filter_map(|candidate| Some((candidate.owner.as_str(), SigningSecret::parse(&candidate.secret).ok()?)))
+        .unzip();
     let now = chrono::Utc::now().timestamp();
-    let mut last_error = None;
-    for candidate in &live {
-        let Ok(secret) = SigningSecret::parse(&candidate.secret) else { continue };
-        match signature::verify(&[secret], &signed, body, now, DEFAULT_TOLERANCE_SECS) {
-            Ok(id) => {
-                if !store.record_webhook_receipt(hook, id).await? {
-                    return Err(ApiError::new(
-                        StatusCode::CONFLICT,
-                        "webhook_replayed",
-                        format!(
-                            "webhook-id {id} was already received by hook {hook} within the last 24 h, so this \
-                             request was ignored; give every new request its own webhook-id"
-                        ),
-                    ));
-                }
-                let user = store.get_user(&candidate.owner).await?.filter(|u| !u.disabled).ok_or_else(|| {
-                    ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "forbidden",
-                        format!(
-                            "the secret that signed this request belongs to {}, who no longer exists or is disabled",
-                            candidate.owner
-                        ),
-                    )
-                })?;
-                return Ok(Principal { user, token_scopes: Some(vec![SIGNED_SCOPE.to_owned()]) });
-            }
-            // A mismatch against one secret may match the next (rotation); anything else is final.
-            Err(signature::SignatureError::Mismatch) => last_error = Some(signature::SignatureError::Mismatch),
-            Err(err) => return Err(refusal(err)),
-        }
+    let (id, index) = signature::verify(&secrets, &signed, body, now, DEFAULT_TOLERANCE_SECS).map_err(refusal)?;
+    if !store.record_webhook_receipt(hook, id).await? {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "webhook_replayed",
+            format!(
+                "webhook-id {id} was already received by hook {hook} within the last 24 h, so this request was \
+                 ignored; give every new request its own webhook-id"
+            ),
+        ));
     }
-    Err(refusal(last_error.unwrap_or(signature::SignatureError::Mismatch)))
+    let owner = owners.get(index).copied().unwrap_or_default();
+    let user = store.get_user(owner).await?.filter(|u| !u.disabled).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("the secret that signed this request belongs to {owner}, who no longer exists or is disabled"),
+        )
+    })?;
+    Ok(Principal { user, token_scopes: Some(vec![SIGNED_SCOPE.to_owned()]) })
 }
 
 fn refusal(err: signature::SignatureError) -> ApiError {

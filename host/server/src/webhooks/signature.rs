@@ -106,14 +106,14 @@ impl SignatureError {
 }
 
 /// Checks `headers` against any of `secrets` (several while rotating). Returns the webhook id,
-/// which the caller then deduplicates.
+/// which the caller then deduplicates, and the index of the secret that verified it.
 pub fn verify<'a>(
     secrets: &[SigningSecret],
     headers: &SignedHeaders<'a>,
     body: &[u8],
     now: i64,
     tolerance: i64,
-) -> Result<&'a str, SignatureError> {
+) -> Result<(&'a str, usize), SignatureError> {
     let id = headers.id.ok_or(SignatureError::MissingHeader("webhook-id"))?;
     let timestamp_text = headers.timestamp.ok_or(SignatureError::MissingHeader("webhook-timestamp"))?;
     let signature = headers.signature.ok_or(SignatureError::MissingHeader("webhook-signature"))?;
@@ -133,11 +133,11 @@ pub fn verify<'a>(
     if candidates.is_empty() {
         return Err(SignatureError::NoSignature);
     }
-    for secret in secrets {
+    for (index, secret) in secrets.iter().enumerate() {
         let expected = secret.mac(id, timestamp, body);
         // `verify_slice` compares in constant time.
         if candidates.iter().any(|candidate| expected.clone().verify_slice(candidate).is_ok()) {
-            return Ok(id);
+            return Ok((id, index));
         }
     }
     Err(SignatureError::Mismatch)
@@ -165,7 +165,7 @@ mod tests {
         let ts = SPEC_TS.to_string();
         let verified =
             verify(&[secret], &headers(SPEC_ID, &ts, SPEC_SIG), SPEC_BODY, SPEC_TS + 10, DEFAULT_TOLERANCE_SECS);
-        assert_eq!(verified, Ok(SPEC_ID));
+        assert_eq!(verified, Ok((SPEC_ID, 0)));
     }
 
     #[test]
@@ -173,9 +173,9 @@ mod tests {
         let Ok(old) = SigningSecret::parse(SPEC_SECRET) else { panic!() };
         let Ok(new) = SigningSecret::parse("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAA") else { panic!() };
         let both = format!("v1,bm90IGl0 {}", new.sign("m", 100, b"{}"));
-        assert_eq!(verify(std::slice::from_ref(&new), &headers("m", "100", &both), b"{}", 100, 300), Ok("m"));
+        assert_eq!(verify(std::slice::from_ref(&new), &headers("m", "100", &both), b"{}", 100, 300), Ok(("m", 0)));
         let by_old = old.sign("m", 100, b"{}");
-        assert_eq!(verify(&[new, old], &headers("m", "100", &by_old), b"{}", 100, 300), Ok("m"));
+        assert_eq!(verify(&[new, old], &headers("m", "100", &by_old), b"{}", 100, 300), Ok(("m", 1)));
     }
 
     #[test]

@@ -289,12 +289,13 @@ impl Store {
     /// retry window. Its subscription must still exist.
     pub async fn replay_delivery(&self, id: &str) -> Result<Delivery, StoreError> {
         let delivery = find_delivery(&self.db, id).await?;
-        self.subscription(&delivery.subscription_id).await.map_err(|_| {
-            StoreError::Conflict(format!(
+        self.subscription(&delivery.subscription_id).await.map_err(|err| match err {
+            StoreError::NotFound(_) => StoreError::Conflict(format!(
                 "delivery {id} belonged to subscription {}, which was deleted; create a new subscription and \
                  send the event again",
                 delivery.subscription_id
-            ))
+            )),
+            other => other,
         })?;
         if delivery.status == DeliveryStatus::Pending.as_str() && delivery.lease_until.is_some_and(|l| l > now()) {
             return Err(StoreError::Conflict(format!(
