@@ -11,6 +11,7 @@ use weft_runtime::model::{Decision, Outcome, PriorStep, StepInput, Ticket};
 use weft_runtime::{Deployment, InvocationContext, PluginError};
 use weft_store::{NewAttempt, RunRecord, RunStatus, StepCommit, StoreError};
 
+use crate::approval::now_ms;
 use crate::definition::StepDef;
 use crate::engine::{Engine, Loaded};
 use crate::error::EngineError;
@@ -49,10 +50,6 @@ pub(crate) struct AttemptCost {
     pub(crate) fuel: i64,
     pub(crate) duration_us: i64,
     pub(crate) input: Value,
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 impl Engine {
@@ -115,7 +112,7 @@ impl Engine {
                 format!("the run passed its {} deadline before step `{step_id}`", self.timeout_text(loaded)),
                 false,
             );
-            return self.fail_step(loaded, run, state, &step, failure, AttemptCost::default(), started).await;
+            return self.fail_step(loaded, run, state, &step, failure, AttemptCost::default(), started, None).await;
         }
 
         if let Some(condition) = loaded.resolved.conditions.get(&step_id) {
@@ -145,7 +142,9 @@ impl Engine {
                 }
                 Err(message) => {
                     let failure = Failure::engine("condition-error", message, false);
-                    return self.fail_step(loaded, run, state, &step, failure, AttemptCost::default(), started).await;
+                    return self
+                        .fail_step(loaded, run, state, &step, failure, AttemptCost::default(), started, None)
+                        .await;
                 }
             }
         }
@@ -182,36 +181,20 @@ impl Engine {
                     }
                 };
                 let changes = crate::effects::to_changes(&run.id, &step_id, &decision.effects, now_ms());
-                let effects = serde_json::to_value(&decision.effects).unwrap_or_default();
-                let decision_json = serde_json::to_value(&*decision).ok();
-                let attempt =
-                    attempt_row(&step, "step", attempt_no, "succeeded", plugin, cost, decision_json, None, started);
-                let mut attempt = attempt;
-                attempt.effects = effects;
+                let attempt = decided_row(&step, "step", attempt_no, plugin, cost, &decision, started);
                 self.commit(run, state, attempt, changes, RunStatus::Running).await?;
                 self.apply_effects(&run.id).await
             }
-            Attempt::Failed(failure, cost) => self.fail_step(loaded, run, state, &step, failure, cost, started).await,
+            Attempt::Failed(failure, cost) => {
+                self.fail_step(loaded, run, state, &step, failure, cost, started, None).await
+            }
         }
     }
 
     /// Records a failed attempt; retries after backoff, or starts compensation / fails the run.
+    /// `since`: commit only if the run is unchanged since then (an approval racing its timeout).
     #[allow(clippy::too_many_arguments)]
     async fn fail_step(
-        &self,
-        loaded: &Loaded,
-        run: &mut RunRecord,
-        state: &mut RunState,
-        step: &StepDef,
-        failure: Failure,
-        cost: AttemptCost,
-        started: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), EngineError> {
-        self.fail_step_since(loaded, run, state, step, failure, cost, started, None).await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn fail_step_since(
         &self,
         loaded: &Loaded,
         run: &mut RunRecord,
@@ -287,18 +270,8 @@ impl Engine {
                 state.compensations.remove(0);
                 state.failures.remove(&comp_id);
                 let changes = crate::effects::to_changes(&run.id, &comp_id, &decision.effects, now_ms());
-                let mut attempt = attempt_row(
-                    &step,
-                    "compensation",
-                    attempt_no,
-                    "succeeded",
-                    pin(loaded, &comp_id),
-                    cost,
-                    serde_json::to_value(&*decision).ok(),
-                    None,
-                    started,
-                );
-                attempt.effects = serde_json::to_value(&decision.effects).unwrap_or_default();
+                let attempt =
+                    decided_row(&step, "compensation", attempt_no, pin(loaded, &comp_id), cost, &decision, started);
                 self.commit(run, state, attempt, changes, RunStatus::Compensating).await?;
                 self.apply_effects(&run.id).await
             }
@@ -533,7 +506,7 @@ impl Engine {
             obj.insert("outputs".into(), outputs);
         }
         let cost = AttemptCost { input: json!({}), ..AttemptCost::default() };
-        self.fail_step_since(loaded, run, state, step, failure, cost, chrono::Utc::now(), Some(seen)).await
+        self.fail_step(loaded, run, state, step, failure, cost, chrono::Utc::now(), Some(seen)).await
     }
 }
 
@@ -562,6 +535,22 @@ fn seed(run: &str, step: &str, attempt: u32) -> u64 {
     let mut h = DefaultHasher::new();
     (run, step, attempt).hash(&mut h);
     h.finish()
+}
+
+/// A succeeded attempt that returned `decision`, its effects recorded with it.
+pub(crate) fn decided_row(
+    step: &StepDef,
+    kind: &str,
+    attempt: u32,
+    plugin: String,
+    cost: AttemptCost,
+    decision: &Decision,
+    started: chrono::DateTime<chrono::Utc>,
+) -> NewAttempt {
+    let mut row =
+        attempt_row(step, kind, attempt, "succeeded", plugin, cost, serde_json::to_value(decision).ok(), None, started);
+    row.effects = serde_json::to_value(&decision.effects).unwrap_or_default();
+    row
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -1,4 +1,4 @@
-//! Durations as people write them in YAML and URLs: `250ms`, `2s`, `5m`, `1h`, `7d`.
+//! Durations as people write them in YAML, URLs and `weft serve` flags: `250ms`, `2s`, `5m`, `1h`, `7d`.
 
 use std::time::Duration;
 

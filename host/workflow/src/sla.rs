@@ -10,7 +10,7 @@ use weft_store::{RunStatus, TimerRecord};
 
 use crate::calendar::Calendar;
 use crate::definition::Resolved;
-use crate::drive::{Attempt, attempt_row, pin};
+use crate::drive::{Attempt, attempt_row, decided_row, pin};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::state::RunState;
@@ -100,18 +100,7 @@ impl Engine {
                         &decision.effects,
                         Utc::now().timestamp_millis(),
                     );
-                    let mut row = attempt_row(
-                        &step,
-                        "escalation",
-                        1,
-                        "succeeded",
-                        pin(&loaded, &step.id),
-                        cost,
-                        serde_json::to_value(&*decision).ok(),
-                        None,
-                        started,
-                    );
-                    row.effects = serde_json::to_value(&decision.effects).unwrap_or_default();
+                    let mut row = decided_row(&step, "escalation", 1, pin(&loaded, &step.id), cost, &decision, started);
                     row.step = step_name;
                     (row, changes, true)
                 }

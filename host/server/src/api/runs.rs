@@ -99,9 +99,11 @@ pub async fn case(
     Path(ticket): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Operator, Role::Integrator, Role::Agent], "case.read")?;
-    let record = state.store.get_case(&ticket).await?.ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("no workflow has changed ticket {ticket} yet"))
-    })?;
+    let record = state
+        .store
+        .get_case(&ticket)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no workflow has changed ticket {ticket} yet")))?;
     Ok(Json(serde_json::to_value(record).unwrap_or_default()))
 }
 

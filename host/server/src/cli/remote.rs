@@ -30,8 +30,9 @@ impl Client {
         }
     }
 
-    /// Sends and turns an error body into a readable error.
-    pub(super) async fn send(
+    /// Sends and returns whatever the server answered, error statuses included (for callers that
+    /// read an error's details, e.g. a workflow's diagnostics).
+    pub(super) async fn exchange(
         &self,
         req: reqwest::RequestBuilder,
     ) -> anyhow::Result<(reqwest::StatusCode, reqwest::header::HeaderMap, Value)> {
@@ -42,6 +43,15 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let body: Value = response.json().await.unwrap_or(Value::Null);
+        Ok((status, headers, body))
+    }
+
+    /// Sends and turns an error body into a readable error.
+    pub(super) async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> anyhow::Result<(reqwest::StatusCode, reqwest::header::HeaderMap, Value)> {
+        let (status, headers, body) = self.exchange(req).await?;
         if !status.is_success() {
             let message = body.get("message").and_then(Value::as_str).unwrap_or("no message");
             let code = body.get("code").and_then(Value::as_str).unwrap_or("error");

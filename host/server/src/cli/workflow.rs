@@ -8,6 +8,7 @@ use clap::Subcommand;
 use serde_json::Value;
 
 use super::RemoteArgs;
+use super::remote::{Client, print};
 
 #[derive(Debug, Subcommand)]
 pub enum WorkflowCommand {
@@ -62,36 +63,21 @@ pub enum WorkflowCommand {
     },
 }
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    token: Option<String>,
-}
-
-impl Client {
-    fn new(remote: &RemoteArgs) -> Self {
-        Self {
-            http: reqwest::Client::new(),
-            base: remote.server.trim_end_matches('/').to_owned(),
-            token: remote.token.clone(),
-        }
+/// `(status, body)` of one request, error statuses included: validate and deploy read the
+/// diagnostics of a 422.
+async fn call(
+    remote: &RemoteArgs,
+    method: reqwest::Method,
+    path: &str,
+    yaml: Option<Vec<u8>>,
+) -> anyhow::Result<(u16, Value)> {
+    let client = Client::new(remote);
+    let mut req = client.request(method, path);
+    if let Some(yaml) = yaml {
+        req = req.header("content-type", "application/yaml").body(yaml);
     }
-
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> anyhow::Result<(u16, Value)> {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(token) = &self.token {
-            req = req.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            req = req.header("content-type", "application/yaml").body(body);
-        }
-        let res = req
-            .send()
-            .await
-            .with_context(|| format!("could not reach the Weft server at {}; is `weft serve` running?", self.base))?;
-        let status = res.status().as_u16();
-        Ok((status, res.json().await.unwrap_or(Value::Null)))
-    }
+    let (status, _, body) = client.exchange(req).await?;
+    Ok((status.as_u16(), body))
 }
 
 fn fail(status: u16, body: &Value) -> anyhow::Error {
@@ -113,16 +99,11 @@ fn read(file: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(file).with_context(|| format!("could not read {}", file.display()))
 }
 
-fn pretty(value: &Value) {
-    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
-}
-
 pub async fn run(cmd: WorkflowCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         WorkflowCommand::Validate { file, remote } => {
-            let client = Client::new(&remote);
             let (status, body) =
-                client.send(reqwest::Method::POST, "/v1/workflows/validate", Some(read(&file)?)).await?;
+                call(&remote, reqwest::Method::POST, "/v1/workflows/validate", Some(read(&file)?)).await?;
             if status != 200 {
                 return Err(fail(status, &body));
             }
@@ -146,9 +127,8 @@ pub async fn run(cmd: WorkflowCommand) -> anyhow::Result<ExitCode> {
                 .map(|n| n.trim().trim_matches(['"', '\'']).to_owned())
                 .filter(|n| !n.is_empty())
                 .with_context(|| format!("{}: no top-level `name:` line", file.display()))?;
-            let client = Client::new(&remote);
             let (status, body) =
-                client.send(reqwest::Method::PUT, &format!("/v1/workflows/{name}"), Some(source)).await?;
+                call(&remote, reqwest::Method::PUT, &format!("/v1/workflows/{name}"), Some(source)).await?;
             if status == 422
                 && let Some(diagnostics) = body["details"]["diagnostics"].as_array()
             {
@@ -189,23 +169,21 @@ pub async fn run(cmd: WorkflowCommand) -> anyhow::Result<ExitCode> {
         }
         WorkflowCommand::Run { id, remote } => get(&remote, &format!("/v1/runs/{id}")).await,
         WorkflowCommand::Cancel { id, remote } => {
-            let client = Client::new(&remote);
-            let (status, body) = client.send(reqwest::Method::POST, &format!("/v1/runs/{id}/cancel"), None).await?;
+            let (status, body) = call(&remote, reqwest::Method::POST, &format!("/v1/runs/{id}/cancel"), None).await?;
             if status != 200 {
                 return Err(fail(status, &body));
             }
-            pretty(&body);
+            print(&body);
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 async fn get(remote: &RemoteArgs, path: &str) -> anyhow::Result<ExitCode> {
-    let client = Client::new(remote);
-    let (status, body) = client.send(reqwest::Method::GET, path, None).await?;
+    let (status, body) = call(remote, reqwest::Method::GET, path, None).await?;
     if status != 200 {
         return Err(fail(status, &body));
     }
-    pretty(&body);
+    print(&body);
     Ok(ExitCode::SUCCESS)
 }

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -196,6 +196,54 @@ fn not_active(id: &str) -> StoreError {
     StoreError::Conflict(format!("run {id} is no longer running (finished or cancelled)"))
 }
 
+/// Writes one attempt and its outbox entries inside the caller's transaction; an outbox key
+/// already present is left as it is.
+pub(super) async fn record_attempt<C: ConnectionTrait>(
+    txn: &C,
+    run_id: &str,
+    ticket_id: &str,
+    a: NewAttempt,
+    outbox: Vec<(String, CaseChange)>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    workflow_attempt::ActiveModel {
+        run_id: Set(run_id.to_owned()),
+        step: Set(a.step),
+        kind: Set(a.kind),
+        attempt: Set(a.attempt),
+        status: Set(a.status),
+        plugin: Set(a.plugin),
+        input: Set(a.input),
+        decision: Set(a.decision),
+        effects: Set(a.effects),
+        error: Set(a.error),
+        fuel: Set(a.fuel),
+        duration_us: Set(a.duration_us),
+        started_at: Set(a.started_at),
+        finished_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    for (key, change) in outbox {
+        let change = serde_json::to_value(&change)
+            .map_err(|e| StoreError::Internal(format!("could not serialize an effect: {e}")))?;
+        workflow_outbox::Entity::insert(workflow_outbox::ActiveModel {
+            key: Set(key),
+            run_id: Set(run_id.to_owned()),
+            ticket_id: Set(ticket_id.to_owned()),
+            change: Set(change),
+            status: Set("pending".into()),
+            created_at: Set(now),
+            applied_at: Set(None),
+        })
+        .on_conflict_do_nothing()
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Creates the run, or returns the existing one with the same workflow and idempotency key
     /// (`false`): a retried webhook must not start a second run.
@@ -336,42 +384,7 @@ impl Store {
             txn.rollback().await?;
             return Err(not_active(&run.id));
         }
-        let a = commit.attempt;
-        workflow_attempt::ActiveModel {
-            run_id: Set(run.id.clone()),
-            step: Set(a.step),
-            kind: Set(a.kind),
-            attempt: Set(a.attempt),
-            status: Set(a.status),
-            plugin: Set(a.plugin),
-            input: Set(a.input),
-            decision: Set(a.decision),
-            effects: Set(a.effects),
-            error: Set(a.error),
-            fuel: Set(a.fuel),
-            duration_us: Set(a.duration_us),
-            started_at: Set(a.started_at),
-            finished_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        for (key, change) in commit.outbox {
-            let change = serde_json::to_value(&change)
-                .map_err(|e| StoreError::Internal(format!("could not serialize an effect: {e}")))?;
-            workflow_outbox::Entity::insert(workflow_outbox::ActiveModel {
-                key: Set(key),
-                run_id: Set(run.id.clone()),
-                ticket_id: Set(run.ticket_id.clone()),
-                change: Set(change),
-                status: Set("pending".into()),
-                created_at: Set(now),
-                applied_at: Set(None),
-            })
-            .on_conflict_do_nothing()
-            .exec_without_returning(&txn)
-            .await?;
-        }
+        record_attempt(&txn, &run.id, &run.ticket_id, commit.attempt, commit.outbox, now).await?;
         txn.commit().await?;
         Ok(())
     }

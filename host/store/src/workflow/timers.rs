@@ -4,15 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 use serde::Serialize;
 
 use super::outbox::CaseChange;
-use super::runs::NewAttempt;
-use crate::entity::{workflow_attempt, workflow_outbox, workflow_timer};
+use super::runs::{NewAttempt, record_attempt};
+use crate::entity::workflow_timer;
 use crate::{Store, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -120,41 +117,7 @@ impl Store {
             txn.rollback().await?;
             return Ok(false);
         }
-        workflow_attempt::ActiveModel {
-            run_id: Set(timer.run_id.clone()),
-            step: Set(attempt.step),
-            kind: Set(attempt.kind),
-            attempt: Set(attempt.attempt),
-            status: Set(attempt.status),
-            plugin: Set(attempt.plugin),
-            input: Set(attempt.input),
-            decision: Set(attempt.decision),
-            effects: Set(attempt.effects),
-            error: Set(attempt.error),
-            fuel: Set(attempt.fuel),
-            duration_us: Set(attempt.duration_us),
-            started_at: Set(attempt.started_at),
-            finished_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        for (key, change) in outbox {
-            let change = serde_json::to_value(&change)
-                .map_err(|e| StoreError::Internal(format!("could not serialize an effect: {e}")))?;
-            workflow_outbox::Entity::insert(workflow_outbox::ActiveModel {
-                key: Set(key),
-                run_id: Set(timer.run_id.clone()),
-                ticket_id: Set(ticket_id.to_owned()),
-                change: Set(change),
-                status: Set("pending".into()),
-                created_at: Set(now),
-                applied_at: Set(None),
-            })
-            .on_conflict_do_nothing()
-            .exec_without_returning(&txn)
-            .await?;
-        }
+        record_attempt(&txn, &timer.run_id, ticket_id, attempt, outbox, now).await?;
         txn.commit().await?;
         Ok(true)
     }
