@@ -46,7 +46,7 @@ async fn with_queues() -> TempStore {
 #[tokio::test]
 async fn agents_read_back_and_replacing_keeps_the_round_robin_time() {
     let t = with_queues().await;
-    let created = t.store.put_agent("ana", agent(&["billing"]), "ops").await.expect("create");
+    let (created, _) = t.store.put_agent("ana", agent(&["billing"]), "ops").await.expect("create");
     assert_eq!(created.skills, [skill("billing", 7)]);
     assert_eq!(created.last_assigned_at, None);
     assert_eq!(t.store.get_agent("ana").await.expect("get"), Some(created));
@@ -56,7 +56,7 @@ async fn agents_read_back_and_replacing_keeps_the_round_robin_time() {
     assert!(assigned.last_assigned_at.is_some());
     let mut edited = agent(&["billing"]);
     edited.skills.push(skill("refunds", 4));
-    let replaced = t.store.put_agent("ana", edited, "ops").await.expect("replace");
+    let (replaced, _) = t.store.put_agent("ana", edited, "ops").await.expect("replace");
     assert_eq!(replaced.last_assigned_at, assigned.last_assigned_at);
     assert_eq!(t.store.release_assignment("ana", "chat").await.expect("release").load[0].active, 0);
     // Never below zero.

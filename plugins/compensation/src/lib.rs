@@ -31,7 +31,7 @@ fn decide(input: StepInput) -> Result<Decision, StepError> {
     let Some(incident) = incident(ticket)? else {
         return Ok(nothing("no incident_type on the ticket: nothing to compensate"));
     };
-    let tier = tier_name(customer.tier);
+    let tier = customer.tier.as_str();
     let Some(policy) = best(&config.policies, &incident, tier) else {
         return Ok(nothing(&format!(
             "no policy for {} × {tier} × {}{}",
@@ -186,15 +186,6 @@ pub fn money(cents: i64, currency: &str) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let cents = cents.unsigned_abs();
     format!("{sign}{}.{:02} {currency}", cents / 100, cents % 100)
-}
-
-fn tier_name(tier: Tier) -> &'static str {
-    match tier {
-        Tier::Free => "free",
-        Tier::Standard => "standard",
-        Tier::Premium => "premium",
-        Tier::Vip => "vip",
-    }
 }
 
 weft_plugin::export_step!(decide);

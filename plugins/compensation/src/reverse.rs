@@ -29,7 +29,7 @@ pub fn reversal_of(credit: &Credit) -> Reversal {
         customer: credit.customer.clone(),
         amount_cents: -credit.amount_cents,
         currency: credit.currency.clone(),
-        kind: if credit.kind == CreditKind::Voucher { "voucher" } else { "account_credit" }.into(),
+        kind: credit.kind.as_str().into(),
         reason: format!("reversal of {}", credit.key),
         key: format!("{}:reversal", credit.key),
     }

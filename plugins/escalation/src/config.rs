@@ -73,13 +73,11 @@ pub fn default_notify(level: EscalationLevel) -> Vec<String> {
     targets.iter().map(|t| (*t).to_owned()).collect()
 }
 
+/// Every level, lowest first.
+const LEVELS: [EscalationLevel; 3] = [EscalationLevel::General, EscalationLevel::Important, EscalationLevel::Major];
+
 pub fn parse_level(text: &str) -> Option<EscalationLevel> {
-    match text {
-        "general" => Some(EscalationLevel::General),
-        "important" => Some(EscalationLevel::Important),
-        "major" => Some(EscalationLevel::Major),
-        _ => None,
-    }
+    LEVELS.into_iter().find(|level| level.as_str() == text)
 }
 
 /// The configuration checked and resolved, so `decide` never sees an unknown name.
@@ -132,7 +130,7 @@ impl Config {
             levels.insert(signal, level);
         }
         let mut notify = BTreeMap::new();
-        for level in [EscalationLevel::General, EscalationLevel::Important, EscalationLevel::Major] {
+        for level in LEVELS {
             notify.insert(rank(level), default_notify(level));
         }
         for (name, targets) in &self.notify {
@@ -158,13 +156,5 @@ pub fn rank(level: EscalationLevel) -> u8 {
         EscalationLevel::General => 0,
         EscalationLevel::Important => 1,
         EscalationLevel::Major => 2,
-    }
-}
-
-pub fn level_name(level: EscalationLevel) -> &'static str {
-    match level {
-        EscalationLevel::General => "general",
-        EscalationLevel::Important => "important",
-        EscalationLevel::Major => "major",
     }
 }

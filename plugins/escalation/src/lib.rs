@@ -13,7 +13,7 @@ mod summary;
 
 use weft_plugin::prelude::*;
 
-use crate::config::{Config, level_name, rank};
+use crate::config::{Config, rank};
 use crate::signals::{fired, read};
 use crate::summary::{Context, summary};
 
@@ -35,7 +35,7 @@ fn decide(input: StepInput) -> Result<Decision, StepError> {
     let reasons: Vec<String> = fired.iter().map(|f| f.reason.clone()).collect();
     let queue = readings.queue.clone().unwrap_or_else(|| "unrouted".into());
     let notify: Vec<String> = resolved.notify[&rank(level)].iter().map(|t| t.replace("{queue}", &queue)).collect();
-    let name = level_name(level);
+    let name = level.as_str();
     let summary = summary(&Context {
         input: &input,
         level: name,

@@ -100,7 +100,7 @@ pub fn fired(input: &StepInput, config: &Config, readings: &Readings) -> Vec<Fir
             fire(Signal::SlaWarning, format!("SLA warning (due {})", crate::summary::utc(sla.due)));
         }
     }
-    let tier = tier_name(ticket.customer.tier);
+    let tier = ticket.customer.tier.as_str();
     let complaint = readings.intent.as_deref() == Some("complaint") || ticket.tags.iter().any(|t| t == "complaint");
     if complaint && config.complaint_tiers.iter().any(|t| t == tier) {
         fire(Signal::VipComplaint, format!("complaint from a {tier} customer"));
@@ -113,13 +113,4 @@ pub fn fired(input: &StepInput, config: &Config, readings: &Readings) -> Vec<Fir
         (None, true) => {}
     }
     fired
-}
-
-pub fn tier_name(tier: Tier) -> &'static str {
-    match tier {
-        Tier::Free => "free",
-        Tier::Standard => "standard",
-        Tier::Premium => "premium",
-        Tier::Vip => "vip",
-    }
 }

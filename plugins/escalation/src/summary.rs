@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use weft_plugin::prelude::*;
 
-use crate::signals::{Readings, tier_name};
+use crate::signals::Readings;
 
 /// Longest single turn kept in full; a pasted log does not push the rest of the thread out.
 const MAX_TURN_CHARS: usize = 2000;
@@ -27,11 +27,11 @@ pub fn summary(ctx: &Context) -> String {
         head,
         "Ticket {} ({}, {}, priority {}) from {name} ({}, {} tier)",
         ticket.id,
-        channel_name(ticket.channel),
+        ticket.channel.as_str(),
         if ticket.language.is_empty() { "language unknown" } else { ticket.language.as_str() },
-        priority_name(ticket.priority),
+        ticket.priority.as_str(),
         customer.id,
-        tier_name(customer.tier)
+        customer.tier.as_str()
     );
     let _ = writeln!(head, "Escalated {}: {}", ctx.level, ctx.reasons.join("; "));
     if let Some(incident) = &ticket.incident {
@@ -80,7 +80,7 @@ pub fn summary(ctx: &Context) -> String {
     let mut kept: Vec<String> = Vec::new();
     let mut used = 0;
     for (author, at, body) in turns.iter().rev() {
-        let line = format!("[{}, {}] {}", author_name(*author), utc(*at), clip(body));
+        let line = format!("[{}, {}] {}", author.as_str(), utc(*at), clip(body));
         if used + line.len() + 1 > budget {
             break;
         }
@@ -152,33 +152,4 @@ pub fn utc(ms: i64) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-fn author_name(author: AuthorKind) -> &'static str {
-    match author {
-        AuthorKind::Customer => "customer",
-        AuthorKind::Agent => "agent",
-        AuthorKind::Bot => "bot",
-        AuthorKind::System => "system",
-    }
-}
-
-fn channel_name(channel: Channel) -> &'static str {
-    match channel {
-        Channel::Email => "email",
-        Channel::Chat => "chat",
-        Channel::Phone => "phone",
-        Channel::Web => "web",
-        Channel::Social => "social",
-        Channel::Api => "api",
-    }
-}
-
-fn priority_name(priority: Priority) -> &'static str {
-    match priority {
-        Priority::Low => "low",
-        Priority::Normal => "normal",
-        Priority::High => "high",
-        Priority::Urgent => "urgent",
-    }
 }

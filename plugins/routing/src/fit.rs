@@ -34,8 +34,8 @@ impl Misfit {
     fn describe(&self, needs: &Needs) -> String {
         match self {
             Misfit::NotOnline => "not online".into(),
-            Misfit::NoChannel => format!("not serving {}", channel_name(needs.channel)),
-            Misfit::AtCapacity => format!("at capacity on {}", channel_name(needs.channel)),
+            Misfit::NoChannel => format!("not serving {}", needs.channel.as_str()),
+            Misfit::AtCapacity => format!("at capacity on {}", needs.channel.as_str()),
             Misfit::Language => format!("not speaking {}", needs.language.unwrap_or("the ticket's language")),
             Misfit::NotSenior => "not senior".into(),
             Misfit::Skill(skill, level) | Misfit::OptionalSkill(skill, level) => format!("below {skill} {level}"),
@@ -56,7 +56,7 @@ pub fn misfit(agent: &Agent, needs: &Needs) -> Option<Misfit> {
         return Some(Misfit::AtCapacity);
     }
     if let Some(language) = needs.language
-        && !agent.languages.iter().any(|spoken| primary_subtag(spoken) == language)
+        && !speaks(&agent.languages, language)
     {
         return Some(Misfit::Language);
     }
@@ -128,18 +128,8 @@ pub fn skill_level(agent: &Agent, skill: &str) -> u8 {
         .unwrap_or(0)
 }
 
-/// `zh` for `zh-CN`, `en` for `EN_us`.
-pub fn primary_subtag(tag: &str) -> String {
-    tag.trim().split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase()
-}
-
-pub fn channel_name(channel: Channel) -> &'static str {
-    match channel {
-        Channel::Email => "email",
-        Channel::Chat => "chat",
-        Channel::Phone => "phone",
-        Channel::Web => "web",
-        Channel::Social => "social",
-        Channel::Api => "api",
-    }
+/// Whether any of `languages` (BCP 47 tags) has the primary subtag `language` (`zh` matches
+/// `zh-CN`).
+pub fn speaks(languages: &[String], language: &str) -> bool {
+    languages.iter().any(|tag| weft_plugin::primary_subtag(tag).as_deref() == Some(language))
 }

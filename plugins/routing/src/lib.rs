@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use weft_plugin::prelude::*;
 
 use crate::config::{Config, ResolvedRoute};
-use crate::fit::{Misfit, Needs, channel_name, misfit, primary_subtag, rank, summarize};
+use crate::fit::{Misfit, Needs, misfit, rank, speaks, summarize};
 
 fn decide(input: StepInput) -> Result<Decision, StepError> {
     let config: Config = host::config()?;
@@ -30,8 +30,8 @@ fn decide(input: StepInput) -> Result<Decision, StepError> {
     let senior = sentiment <= config.senior_at_or_below_sentiment;
     let waited = host::now().saturating_sub(ticket.created_at).max(0);
     let relaxed = waited >= config.relax_optional_after_ms;
-    let language = ticket.primary_language().or_else(|| ticket.customer.language.as_deref().map(primary_subtag));
-    let language = language.filter(|l| !l.is_empty());
+    let language =
+        ticket.primary_language().or_else(|| ticket.customer.language.as_deref().and_then(weft_plugin::primary_subtag));
 
     let directory = host::agent_directory(AgentQuery::new().queue(&route.queue).channel(ticket.channel))?;
     let facts = Facts { intent: &intent, high_value, senior, relaxed, language: language.as_deref() };
@@ -91,7 +91,7 @@ fn route_ticket(directory: &Directory, route: &ResolvedRoute, channel: Channel, 
     };
     if let Some(language) = facts.language
         && !queue.languages.is_empty()
-        && !queue.languages.iter().any(|served| primary_subtag(served) == language)
+        && !speaks(&queue.languages, language)
     {
         return overflow(format!(
             "queue {} serves {}; the ticket is in {language}",
@@ -137,7 +137,7 @@ fn route_ticket(directory: &Directory, route: &ResolvedRoute, channel: Channel, 
     }
     if fitting.is_empty() {
         let who = if directory.agents.is_empty() {
-            format!("queue {} has no agents on {}", queue.id, channel_name(channel))
+            format!("queue {} has no agents on {}", queue.id, channel.as_str())
         } else {
             format!("no agent of {} fits: {}", queue.id, summarize(&misfits, &strict))
         };

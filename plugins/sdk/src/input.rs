@@ -49,7 +49,9 @@ impl Tier {
     }
 }
 
-fn primary_subtag(tag: &str) -> Option<String> {
+/// The primary subtag of a BCP 47 language tag, lower-cased: `zh` for `zh-CN`, `en` for `EN_us`.
+/// `None` for an empty tag. Compare languages by this, so `zh` matches `zh-CN` and `zh_TW`.
+pub fn primary_subtag(tag: &str) -> Option<String> {
     // BCP 47 uses `-`; accept the POSIX `_` too, since integrators send both.
     let primary = tag.trim().split(['-', '_']).next()?;
     (!primary.is_empty()).then(|| primary.to_ascii_lowercase())

@@ -77,6 +77,7 @@ pub use bindings::weft::plugin::types::{
 
 #[doc(hidden)]
 pub use export::__private;
+pub use input::primary_subtag;
 
 /// The JSON value type used for outputs and extension fields, re-exported so plugins need not
 /// depend on `serde_json` for simple cases.

@@ -40,11 +40,9 @@ async fn put_agent(
     Json(spec): Json<AgentSpec>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(WRITE, "agent.write")?;
-    let existed = state.store.get_agent(&id).await?.is_some();
-    let record = state.store.put_agent(&id, spec, caller.username()).await?;
+    let (record, created) = state.store.put_agent(&id, spec, caller.username()).await?;
     audit(&state, &caller, "agent.put", &id, json!({"queues": record.queues, "presence": record.presence})).await?;
-    let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(json!(record))))
+    Ok((put_status(created), Json(json!(record))))
 }
 
 async fn show_agent(
@@ -130,11 +128,9 @@ async fn put_queue(
     Json(spec): Json<QueueSpec>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(WRITE, "queue.write")?;
-    let existed = state.store.get_queue(&id).await?.is_some();
-    let record = state.store.put_queue(&id, spec, caller.username()).await?;
+    let (record, created) = state.store.put_queue(&id, spec, caller.username()).await?;
     audit(&state, &caller, "queue.put", &id, json!({"overflow_queue": record.overflow_queue})).await?;
-    let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(json!(record))))
+    Ok((put_status(created), Json(json!(record))))
 }
 
 async fn show_queue(
@@ -193,6 +189,12 @@ async fn directory(
     };
     let snapshot = state.store.directory(&filter).await?;
     Ok(Json(json!({ "agents": snapshot.agents, "queues": snapshot.queues })))
+}
+
+/// The store decides created-or-replaced inside its transaction, so two racing creates cannot
+/// both answer 201.
+fn put_status(created: bool) -> StatusCode {
+    if created { StatusCode::CREATED } else { StatusCode::OK }
 }
 
 fn agent_not_found(id: &str) -> ApiError {

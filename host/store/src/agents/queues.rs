@@ -11,8 +11,14 @@ use crate::error::is_unique_violation;
 use crate::{Store, StoreError};
 
 impl Store {
-    /// Creates or replaces queue `id`. Its overflow queue must exist.
-    pub async fn put_queue(&self, id: &str, spec: QueueSpec, updated_by: &str) -> Result<QueueRecord, StoreError> {
+    /// Creates or replaces queue `id`, returning it and whether it was created. Its overflow
+    /// queue must exist.
+    pub async fn put_queue(
+        &self,
+        id: &str,
+        spec: QueueSpec,
+        updated_by: &str,
+    ) -> Result<(QueueRecord, bool), StoreError> {
         check_queue(id, &spec)?;
         if let Some(overflow) = &spec.overflow_queue
             && agent_queue::Entity::find_by_id(overflow.clone()).one(&self.db).await?.is_none()
@@ -45,7 +51,7 @@ impl Store {
         };
         txn.commit().await?;
         tracing::info!(queue = %id, updated_by, "queue saved");
-        to_record(saved)
+        Ok((to_record(saved)?, !exists))
     }
 
     pub async fn get_queue(&self, id: &str) -> Result<Option<QueueRecord>, StoreError> {

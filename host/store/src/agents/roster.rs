@@ -2,7 +2,9 @@
 //! and a conversation starting or ending).
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
 
 use super::model::{AgentRecord, AgentSpec, ChannelLoad, SkillLevel, check_agent, check_channel, check_presence};
 use crate::entity::{agent, agent_queue};
@@ -10,17 +12,28 @@ use crate::error::is_unique_violation;
 use crate::{Store, StoreError};
 
 impl Store {
-    /// Creates or replaces agent `id`. Its queues must exist. The last-assignment time survives a
-    /// replace, so editing an agent's skills does not reset the round-robin order.
-    pub async fn put_agent(&self, id: &str, spec: AgentSpec, updated_by: &str) -> Result<AgentRecord, StoreError> {
+    /// Creates or replaces agent `id`, returning it and whether it was created. Its queues must
+    /// exist. The last-assignment time survives a replace, so editing an agent's skills does not
+    /// reset the round-robin order.
+    pub async fn put_agent(
+        &self,
+        id: &str,
+        spec: AgentSpec,
+        updated_by: &str,
+    ) -> Result<(AgentRecord, bool), StoreError> {
         check_agent(id, &spec)?;
-        for queue in &spec.queues {
-            if agent_queue::Entity::find_by_id(queue.clone()).one(&self.db).await?.is_none() {
-                return Err(StoreError::NotFound(format!(
-                    "agent {id} lists queue {queue}, which does not exist; create it first \
-                     (`weft agent queue put {queue} --name ...`) or remove it from the agent"
-                )));
-            }
+        let known: Vec<String> = agent_queue::Entity::find()
+            .select_only()
+            .column(agent_queue::Column::Id)
+            .filter(agent_queue::Column::Id.is_in(spec.queues.clone()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        if let Some(queue) = spec.queues.iter().find(|queue| !known.contains(queue)) {
+            return Err(StoreError::NotFound(format!(
+                "agent {id} lists queue {queue}, which does not exist; create it first \
+                 (`weft agent queue put {queue} --name ...`) or remove it from the agent"
+            )));
         }
         let now = crate::now();
         let txn = self.db.begin().await?;
@@ -39,6 +52,7 @@ impl Store {
             updated_at: Set(now),
             updated_by: Set(updated_by.to_owned()),
         };
+        let created = existing.is_none();
         let saved = match existing {
             Some(_) => row.update(&txn).await?,
             None => match row.insert(&txn).await {
@@ -53,7 +67,7 @@ impl Store {
         };
         txn.commit().await?;
         tracing::info!(agent = %id, presence = %saved.presence, updated_by, "agent saved");
-        to_record(saved)
+        Ok((to_record(saved)?, created))
     }
 
     pub async fn get_agent(&self, id: &str) -> Result<Option<AgentRecord>, StoreError> {
