@@ -19,10 +19,11 @@ pub struct Access {
 impl Access {
     pub async fn of(store: &Store, principal: &Principal, space: &str) -> Result<Access, KbError> {
         let username = principal.user.username.clone();
-        let admin = principal.has_role(Role::Admin, &format!("space:{space}"));
+        let scope = format!("space:{space}");
+        let admin = principal.has_role(Role::Admin, &scope);
         let mut roles: BTreeSet<String> = store.kb_member_roles(space, &username).await?.into_iter().collect();
         for role in [Role::KbAuthor, Role::KbReviewer, Role::KbPublisher] {
-            if principal.has_role(role, &format!("space:{space}")) {
+            if principal.has_role(role, &scope) {
                 roles.insert(role.as_str().to_owned());
             }
         }

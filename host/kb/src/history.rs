@@ -6,7 +6,6 @@ use similar::{ChangeTag, TextDiff};
 use weft_store::Principal;
 use weft_store::kb::KbVersion;
 
-use crate::access::Access;
 use crate::doc::Content;
 use crate::{ArticleView, Kb, KbError};
 
@@ -133,14 +132,9 @@ pub(crate) fn tags_of(value: &serde_json::Value) -> Vec<String> {
 }
 
 impl Kb {
-    async fn readable(&self, id: &str, principal: &Principal) -> Result<Access, KbError> {
-        self.check_read(id, principal).await
-    }
-
     /// The current draft against the last published version.
     pub async fn draft_diff(&self, id: &str, principal: &Principal) -> Result<Diff, KbError> {
-        self.readable(id, principal).await?;
-        let article = self.article_row(id).await?;
+        let (article, _) = self.readable(id, principal).await?;
         let base = match article.published_version {
             Some(n) => self.store.kb_version(id, n).await?,
             None => None,
@@ -151,7 +145,7 @@ impl Kb {
     }
 
     pub async fn versions(&self, id: &str, principal: &Principal) -> Result<Vec<VersionSummary>, KbError> {
-        self.readable(id, principal).await?;
+        self.check_read(id, principal).await?;
         Ok(self.store.kb_versions(id).await?.iter().map(summary).collect())
     }
 
@@ -164,7 +158,7 @@ impl Kb {
     }
 
     pub async fn version(&self, id: &str, n: i32, principal: &Principal) -> Result<VersionDetail, KbError> {
-        self.readable(id, principal).await?;
+        self.check_read(id, principal).await?;
         let v = self.version_row(id, n).await?;
         let prev = if n > 1 { self.store.kb_version(id, n - 1).await? } else { None };
         let (old_title, old_body) = prev.as_ref().map(|p| (p.title.as_str(), p.body.as_str())).unwrap_or(("", ""));
@@ -174,7 +168,7 @@ impl Kb {
 
     /// Starts a new draft with an old version's content. Connected editors see the change live.
     pub async fn restore(&self, id: &str, n: i32, principal: &Principal) -> Result<ArticleView, KbError> {
-        let access = self.readable(id, principal).await?;
+        let access = self.check_read(id, principal).await?;
         if !access.can_edit() {
             return Err(KbError::Forbidden(format!(
                 "{} may not restore versions: it needs the kb-author role in this space",

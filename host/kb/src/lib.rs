@@ -78,14 +78,12 @@ pub struct Kb {
     store: Store,
     rooms: Mutex<std::collections::HashMap<String, Arc<Room>>>,
     next_conn: AtomicU64,
-    #[allow(dead_code)]
-    config: KbConfig,
 }
 
 impl Kb {
     /// Opens the knowledge base and starts its background compactor (needs a tokio runtime).
     pub async fn open(store: Store, config: KbConfig) -> Result<Arc<Kb>, KbError> {
-        let kb = Arc::new(Kb { store, rooms: Mutex::default(), next_conn: AtomicU64::new(1), config: config.clone() });
+        let kb = Arc::new(Kb { store, rooms: Mutex::default(), next_conn: AtomicU64::new(1) });
         compaction::spawn(kb.store.clone(), config.compact_every, config.compact_min_updates);
         Ok(kb)
     }

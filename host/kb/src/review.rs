@@ -234,9 +234,7 @@ impl Kb {
     }
 
     async fn ctx(&self, id: &str, principal: &Principal) -> Result<Ctx, KbError> {
-        let article = self.article_row(id).await?;
-        let access = Access::of(&self.store, principal, &article.space).await?;
-        access.require_read(&article.space)?;
+        let (article, access) = self.readable(id, principal).await?;
         let stages = self.stages_of(&article.space).await?;
         let approvals = self.store.kb_approvals(id).await?;
         Ok(Ctx { article, stages, approvals, access })

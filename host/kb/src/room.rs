@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
 use tokio::sync::{Notify, mpsc};
 use weft_store::Store;
 use weft_store::kb::ArticleChange;
@@ -58,7 +59,7 @@ impl Kick {
 }
 
 struct Slot {
-    tx: mpsc::Sender<Arc<Vec<u8>>>,
+    tx: mpsc::Sender<Bytes>,
     kick: Arc<Kick>,
 }
 
@@ -90,8 +91,8 @@ pub struct Connection {
     flood: crate::flood::Budget,
 }
 
-/// Frames the room queued for one connection.
-pub type Outbox = mpsc::Receiver<Arc<Vec<u8>>>;
+/// Frames the room queued for one connection; every receiver shares one buffer per frame.
+pub type Outbox = mpsc::Receiver<Bytes>;
 
 /// The outcome of one incoming frame: replies for the sender, or a reason to close.
 pub type Handled = Result<Vec<Vec<u8>>, CloseReason>;
@@ -288,9 +289,9 @@ impl Room {
         }
         let content = self.content();
         let change = ArticleChange {
-            title: content.title.clone(),
-            tags: content.tags.clone(),
             content_hash: content.hash(),
+            title: content.title,
+            tags: content.tags,
             editor: actor.to_owned(),
             first_review_stage: self.first_stage.clone(),
         };
@@ -327,7 +328,7 @@ impl Room {
     /// Queues `message` for every client but `except`. A client whose queue is full is
     /// disconnected with a reason rather than silently skipped.
     fn broadcast(&self, except: Option<u64>, message: Vec<u8>) {
-        let message = Arc::new(message);
+        let message = Bytes::from(message);
         let Ok(mut clients) = self.clients.lock() else { return };
         clients.retain(|id, slot| {
             if Some(*id) == except {

@@ -5,20 +5,21 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use weft_store::Principal;
+use weft_store::kb::KbArticle;
 
 use crate::access::Access;
 use crate::room::{Connection, Outbox, Room};
 use crate::{Kb, KbError, doc};
 
 impl Kb {
-    /// Opens (loading if needed) the room of `article_id` for `principal`, and returns the
-    /// connection with the greeting frames to send first.
+    /// Opens (loading if needed) the room of `article_id` for a caller whose read access
+    /// [`Kb::check_read`] established, and returns the connection with the greeting frames to
+    /// send first.
     pub async fn connect(
         &self,
         article_id: &str,
-        principal: &Principal,
+        access: &Access,
     ) -> Result<(Arc<Room>, Connection, Outbox, Vec<Vec<u8>>), KbError> {
-        let access = self.check_read(article_id, principal).await?;
         let room = self.hold(article_id).await?;
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
         let (conn, rx, greeting) = room.connect(id, &access.username, access.can_edit());
@@ -27,10 +28,19 @@ impl Kb {
 
     /// Refuses early (before a WebSocket upgrade) anyone who may not read the article.
     pub async fn check_read(&self, article_id: &str, principal: &Principal) -> Result<Access, KbError> {
+        Ok(self.readable(article_id, principal).await?.1)
+    }
+
+    /// The article's row and the caller's access to its space, refusing anyone who may not read it.
+    pub(crate) async fn readable(
+        &self,
+        article_id: &str,
+        principal: &Principal,
+    ) -> Result<(KbArticle, Access), KbError> {
         let article = self.article_row(article_id).await?;
         let access = Access::of(&self.store, principal, &article.space).await?;
         access.require_read(&article.space)?;
-        Ok(access)
+        Ok((article, access))
     }
 
     pub async fn disconnect(&self, room: Arc<Room>, conn: Connection) {

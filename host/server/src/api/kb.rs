@@ -62,11 +62,10 @@ pub fn kb_error(err: KbError) -> ApiError {
         KbError::Invalid(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
         KbError::Corrupt { .. } => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "corrupt", message),
         KbError::Unavailable(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message),
-        KbError::Store(err) => match err {
-            weft_store::StoreError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
-            weft_store::StoreError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
-            weft_store::StoreError::Invalid(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
-            other => ApiError::from(other),
-        },
+        // The shared mapping, but for the contract's `not_found` spelling.
+        KbError::Store(weft_store::StoreError::NotFound(_)) => {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+        }
+        KbError::Store(other) => ApiError::from(other),
     }
 }

@@ -8,8 +8,7 @@ use std::sync::Arc;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::response::Response;
-use weft_kb::{CloseReason, Kb};
-use weft_store::Principal;
+use weft_kb::{Access, CloseReason, Kb};
 
 use super::auth::Caller;
 use super::error::ApiError;
@@ -25,16 +24,15 @@ pub async fn upgrade(
     Path(article): Path<String>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    state.kb.check_read(&article, &caller.0).await.map_err(kb_error)?;
-    let principal = caller.0;
+    let access = state.kb.check_read(&article, &caller.0).await.map_err(kb_error)?;
     Ok(ws
         .max_message_size(MAX_SYNC_MESSAGE)
         .max_frame_size(MAX_SYNC_MESSAGE)
-        .on_upgrade(move |socket| serve(socket, state.kb, article, principal)))
+        .on_upgrade(move |socket| serve(socket, state.kb, article, access)))
 }
 
-async fn serve(mut socket: WebSocket, kb: Arc<Kb>, article: String, principal: Principal) {
-    let (room, mut conn, mut rx, greeting) = match kb.connect(&article, &principal).await {
+async fn serve(mut socket: WebSocket, kb: Arc<Kb>, article: String, access: Access) {
+    let (room, mut conn, mut rx, greeting) = match kb.connect(&article, &access).await {
         Ok(parts) => parts,
         Err(err) => {
             tracing::warn!(article = %article, error = %err, "sync connection refused after upgrade");
@@ -42,7 +40,10 @@ async fn serve(mut socket: WebSocket, kb: Arc<Kb>, article: String, principal: P
             return;
         }
     };
+    // One wait for the whole connection, not a fresh one per frame.
     let kick = conn.kick.clone();
+    let kicked = kick.wait();
+    tokio::pin!(kicked);
     let mut ended: Option<CloseReason> = None;
     for frame in greeting {
         if socket.send(Message::Binary(frame.into())).await.is_err() {
@@ -81,13 +82,13 @@ async fn serve(mut socket: WebSocket, kb: Arc<Kb>, article: String, principal: P
             },
             outgoing = rx.recv() => match outgoing {
                 Some(frame) => {
-                    if socket.send(Message::Binary(frame.as_ref().clone().into())).await.is_err() {
+                    if socket.send(Message::Binary(frame)).await.is_err() {
                         break;
                     }
                 }
                 None => break,
             },
-            reason = kick.wait() => {
+            reason = &mut kicked => {
                 ended = Some(reason);
                 break;
             }
