@@ -5,8 +5,13 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
+/// The checkout `cargo xtask` runs in. `cargo run` sets `CARGO_MANIFEST_DIR` at run time too; it
+/// wins over the compile-time value because one target dir may be shared by several checkouts
+/// (worktrees, the CI clone), and a binary built in one must not act on another.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from);
+    manifest.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 pub fn cargo(dir: &Path) -> Command {
