@@ -30,6 +30,11 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/v1/event-subscriptions", allowed: &["admin", "operator", "integrator"] },
     Route { method: "GET", path: "/v1/event-deliveries", allowed: &["admin", "operator", "integrator"] },
     Route { method: "POST", path: "/v1/event-deliveries/msg_x/replay", allowed: &["admin", "integrator"] },
+    Route { method: "GET", path: "/v1/runs", allowed: &["admin", "operator", "integrator"] },
+    Route { method: "POST", path: "/v1/workflows/none/rollouts", allowed: &["admin", "operator"] },
+    Route { method: "GET", path: "/v1/rollouts", allowed: &["admin", "operator", "plugin-developer"] },
+    Route { method: "POST", path: "/v1/rollouts/ro_x/rollback", allowed: &["admin", "operator"] },
+    Route { method: "POST", path: "/v1/backtests", allowed: &["admin", "operator", "plugin-developer"] },
 ];
 
 fn token_for(data: &std::path::Path, role: &str) -> String {
@@ -64,6 +69,12 @@ async fn role_route_table() {
                 "POST" if route.path == "/v1/event-subscriptions" => http
                     .post(server.url(route.path))
                     .json(&json!({"url": "http://127.0.0.1:9/hook", "event_types": ["run.completed"]})),
+                "POST" if route.path.ends_with("/rollouts") => http
+                    .post(server.url(route.path))
+                    .json(&json!({"step": "route", "candidate": "router@0.2.0", "mode": "shadow"})),
+                "POST" if route.path == "/v1/backtests" => {
+                    http.post(server.url(route.path)).json(&json!({"candidate": "router@0.1.0", "since": "1h"}))
+                }
                 "POST" => http.post(server.url(route.path)).json(&input),
                 "PUT" => http.put(server.url(route.path)).json(&deployment),
                 _ => http.get(server.url(route.path)),

@@ -51,6 +51,23 @@ async fn webhook_errors_are_precise_and_lose_nothing() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["details"]["field"], "priority");
 
+    // Every failing path at once, checked against the published schema.
+    let mut several = ticket("T-2", "en", "hi");
+    several["channel"] = json!("fax");
+    several["customer"]["tier"] = json!("gold");
+    several["surprise"] = json!(true);
+    let (status, body) = env.hook("new-ticket", bytes(&several), None).await.unwrap();
+    assert_eq!((status, body["code"].as_str()), (422, Some("invalid-ticket")), "{body}");
+    let paths: Vec<&str> =
+        body["details"]["errors"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    for path in ["/channel", "/customer/tier", "/"] {
+        assert!(paths.contains(&path), "{path} not named: {body}");
+    }
+    let res = env.http.get(env.server.url("/v1/schemas/ticket.json")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200, "the schema is public");
+    let schema: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(schema["title"], "Ticket");
+
     let (status, body) = env.hook("nobody-listens", bytes(&ticket("T-1", "en", "hi")), None).await.unwrap();
     assert_eq!(status, 404, "{body}");
 

@@ -2,6 +2,7 @@
 
 mod agents;
 mod auth;
+pub mod connection;
 mod deployments;
 pub mod error;
 mod events;
@@ -14,8 +15,10 @@ mod kb_review;
 mod kb_spaces;
 mod kb_sync;
 mod plugins;
+mod rollouts;
 mod runs;
 mod sessions;
+mod ticket_schema;
 mod webhooks;
 mod workflows;
 
@@ -101,6 +104,12 @@ fn workflow_routes() -> Router<AppState> {
         .route("/v1/workflows/validate", post(workflows::validate))
         .route("/v1/workflows/{name}", put(workflows::put).get(workflows::show))
         .route("/v1/hooks/{path}", post(webhooks::trigger))
+        .route("/v1/workflows/{name}/rollouts", post(rollouts::start))
+        .route("/v1/rollouts", get(rollouts::list))
+        .route("/v1/rollouts/{id}", get(rollouts::show).patch(rollouts::set_percent))
+        .route("/v1/rollouts/{id}/rollback", post(rollouts::rollback))
+        .route("/v1/backtests", post(rollouts::backtest))
+        .route("/v1/schemas/ticket.json", get(ticket_schema::serve))
         .route("/v1/runs", get(runs::list))
         .route("/v1/runs/{id}", get(runs::show))
         .route("/v1/runs/{id}/cancel", post(runs::cancel))

@@ -6,6 +6,7 @@ mod agent;
 mod audit;
 mod plugin_dev;
 mod remote;
+mod rollout;
 mod workflow;
 
 use std::path::PathBuf;

@@ -38,8 +38,9 @@ pub use error::StoreError;
 pub use identity::{DEFAULT_SESSION_TTL, ParseRoleError, Principal, Role, RoleGrant, TokenInfo, User, UserKind};
 pub use plugins::{NewPlugin, PluginRecord, Published};
 pub use workflow::{
-    AttemptRecord, CaseChange, CaseRecord, CreditEntry, MessageEntry, NewAttempt, NewRun, OutboxEntry, RunFilter,
-    RunRecord, RunStatus, StepCommit, TimerRecord, WorkflowVersion,
+    ArmCounts, AttemptRecord, CaseChange, CaseRecord, CreditEntry, MessageEntry, NewAttempt, NewRollout, NewRun,
+    Observation, OutboxEntry, RecordedStep, Rollout, RolloutMode, RolloutSummary, RunFilter, RunRecord, RunStatus,
+    StepCommit, StickyBy, TimerRecord, WorkflowVersion,
 };
 
 /// How long a SQLite writer waits for another writer before giving up. Writes here are short

@@ -5,12 +5,16 @@
 
 mod cases;
 mod outbox;
+mod recorded;
+mod rollouts;
 mod runs;
 mod timers;
 mod versions;
 
 pub use cases::{CaseRecord, CreditEntry, MessageEntry};
 pub use outbox::{CaseChange, OutboxEntry};
+pub use recorded::RecordedStep;
+pub use rollouts::{ArmCounts, NewRollout, Observation, Rollout, RolloutMode, RolloutSummary, StickyBy};
 pub use runs::{AttemptRecord, NewAttempt, NewRun, RunFilter, RunRecord, RunStatus, StepCommit};
 pub use timers::TimerRecord;
 pub use versions::WorkflowVersion;

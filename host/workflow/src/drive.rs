@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use weft_runtime::model::{Decision, Outcome, PriorStep, StepInput, Ticket};
 use weft_runtime::{Deployment, InvocationContext, PluginError};
-use weft_store::{NewAttempt, RunRecord, RunStatus, StepCommit, StoreError};
+use weft_store::{NewAttempt, Observation, Rollout, RolloutMode, RunRecord, RunStatus, StepCommit, StoreError};
 
 use crate::approval::now_ms;
 use crate::definition::StepDef;
 use crate::engine::{Engine, Loaded};
 use crate::error::EngineError;
 use crate::retry;
+use crate::rollout::{ShadowJob, takes_candidate};
 use crate::state::{RunState, StepResult};
 
 /// Why an attempt failed, as stored and shown: `{kind, message, retryable, ...}`.
@@ -50,6 +51,14 @@ pub(crate) struct AttemptCost {
     pub(crate) fuel: i64,
     pub(crate) duration_us: i64,
     pub(crate) input: Value,
+    /// The `plugin@version` that ran, when the attempt got as far as choosing one (a canary may
+    /// have picked the candidate instead of the pinned version).
+    pub(crate) plugin: Option<String>,
+}
+
+/// The version an attempt ran: what it chose, else the step's pin.
+pub(crate) fn ran(loaded: &Loaded, step: &str, cost: &AttemptCost) -> String {
+    cost.plugin.clone().unwrap_or_else(|| pin(loaded, step))
 }
 
 impl Engine {
@@ -156,7 +165,7 @@ impl Engine {
         let attempt_no = state.failures.get(&step_id).copied().unwrap_or(0) + 1;
         match self.attempt(loaded, run, state, &step, attempt_no, ticket).await {
             Attempt::Done(decision, cost) => {
-                let plugin = pin(loaded, &step_id);
+                let plugin = ran(loaded, &step_id, &cost);
                 state.failures.remove(&step_id);
                 state.results.insert(
                     step_id.clone(),
@@ -212,7 +221,7 @@ impl Engine {
             "step",
             failures,
             "failed",
-            pin(loaded, &step.id),
+            ran(loaded, &step.id, &cost),
             cost,
             None,
             Some(failure.body.clone()),
@@ -270,8 +279,8 @@ impl Engine {
                 state.compensations.remove(0);
                 state.failures.remove(&comp_id);
                 let changes = crate::effects::to_changes(&run.id, &comp_id, &decision.effects, now_ms());
-                let attempt =
-                    decided_row(&step, "compensation", attempt_no, pin(loaded, &comp_id), cost, &decision, started);
+                let plugin = ran(loaded, &comp_id, &cost);
+                let attempt = decided_row(&step, "compensation", attempt_no, plugin, cost, &decision, started);
                 self.commit(run, state, attempt, changes, RunStatus::Compensating).await?;
                 self.apply_effects(&run.id).await
             }
@@ -282,7 +291,7 @@ impl Engine {
                     "compensation",
                     attempt_no,
                     "failed",
-                    pin(loaded, &comp_id),
+                    ran(loaded, &comp_id, &cost),
                     cost,
                     None,
                     Some(failure.body.clone()),
@@ -336,7 +345,21 @@ impl Engine {
             sla,
         };
         let mut cost = AttemptCost { input: serde_json::to_value(&input).unwrap_or_default(), ..Default::default() };
-        let deployment = match self.deployment(loaded, step).await {
+        let rollout = self.inner.rollouts.get(&loaded.version.name, &step.id);
+        let canary = rollout.as_ref().filter(|r| r.mode == RolloutMode::Canary && takes_candidate(r, ticket));
+        let took_candidate = canary.is_some();
+        let chosen = match canary {
+            Some(r) => crate::rollout::parse_candidate(&r.candidate),
+            None => self.pinned(loaded, step),
+        };
+        let deployment = match chosen {
+            Ok((name, version)) => {
+                cost.plugin = Some(format!("{name}@{version}"));
+                self.deployment_of(loaded, step, &name, &version).await
+            }
+            Err(e) => Err(e),
+        };
+        let deployment = match deployment {
             Ok(d) => d,
             Err(e) => return Attempt::Failed(Failure::engine("binding", e.to_string(), false), cost),
         };
@@ -366,7 +389,7 @@ impl Engine {
         };
         cost.fuel = i64::try_from(report.fuel_used).unwrap_or(i64::MAX);
         cost.duration_us = i64::try_from(report.wall_time_us).unwrap_or(i64::MAX);
-        match report.result {
+        let attempt = match report.result {
             Ok(decision) => {
                 if !report.kv_writes.is_empty()
                     && let Err(e) = self.inner.store.kv_apply(&deployment.plugin.manifest.name, &report.kv_writes).await
@@ -376,24 +399,107 @@ impl Engine {
                 Attempt::Done(Box::new(decision), cost)
             }
             Err(error) => Attempt::Failed(Failure::plugin(&error), cost),
+        };
+        if let Some(rollout) = rollout {
+            self.observe(loaded, step, rollout, took_candidate, &input, ticket, &attempt).await;
+        }
+        attempt
+    }
+
+    /// Records what a rollout saw: the arm a canary took, or (after a stable success) a shadow
+    /// execution of the candidate on the same input. Never fails the attempt.
+    #[allow(clippy::too_many_arguments)]
+    async fn observe(
+        &self,
+        loaded: &Loaded,
+        step: &StepDef,
+        rollout: Rollout,
+        took_candidate: bool,
+        input: &StepInput,
+        ticket: &Ticket,
+        attempt: &Attempt,
+    ) {
+        let (status, decision, error) = match attempt {
+            Attempt::Done(decision, _) => ("succeeded", serde_json::to_value(decision).ok(), None),
+            Attempt::Failed(failure, _) => ("failed", None, Some(failure.body.clone())),
+        };
+        match rollout.mode {
+            RolloutMode::Canary => {
+                let observation = Observation {
+                    rollout_id: rollout.id.clone(),
+                    run_id: input.run_id.clone(),
+                    ticket_id: ticket.id.clone(),
+                    arm: if took_candidate { "candidate" } else { "stable" }.into(),
+                    status: status.into(),
+                    decision,
+                    error,
+                    ..Observation::default()
+                };
+                let store = self.inner.store.clone();
+                tokio::spawn(async move {
+                    if let Err(error) = store.observe_rollout(observation).await {
+                        tracing::warn!(%error, "canary observation not recorded");
+                    }
+                });
+            }
+            RolloutMode::Shadow => {
+                let Some(applied) = decision else { return };
+                let deployment = match crate::rollout::parse_candidate(&rollout.candidate) {
+                    Ok((name, version)) => self.deployment_of(loaded, step, &name, &version).await,
+                    Err(e) => Err(e),
+                };
+                let deployment = match deployment {
+                    Ok(d) => d,
+                    Err(error) => {
+                        tracing::warn!(rollout = %rollout.id, %error, "shadow candidate cannot be bound; no comparison");
+                        return;
+                    }
+                };
+                let ctx = InvocationContext {
+                    now_ms: now_ms(),
+                    seed: seed(&input.run_id, &step.id, input.attempt),
+                    services: self.inner.services.clone(),
+                };
+                self.spawn_shadow(ShadowJob {
+                    rollout,
+                    ticket_id: ticket.id.clone(),
+                    deployment,
+                    input: input.clone(),
+                    ctx,
+                    applied,
+                });
+            }
         }
     }
 
-    async fn deployment(&self, loaded: &Loaded, step: &StepDef) -> Result<Arc<Deployment>, EngineError> {
-        let mut cache = loaded.deployments.lock().await;
-        if let Some(d) = cache.get(&step.id) {
-            return Ok(d.clone());
-        }
-        let (plugin, version) = loaded
+    /// The step's pinned plugin and version.
+    fn pinned(&self, loaded: &Loaded, step: &StepDef) -> Result<(String, semver::Version), EngineError> {
+        loaded
             .resolved
             .pins
             .get(&step.id)
-            .ok_or_else(|| EngineError::Corrupt(format!("step `{}` has no pinned plugin", step.id)))?;
+            .cloned()
+            .ok_or_else(|| EngineError::Corrupt(format!("step `{}` has no pinned plugin", step.id)))
+    }
+
+    /// The step bound to `plugin@version`, loaded once per workflow version, step and version.
+    pub(crate) async fn deployment_of(
+        &self,
+        loaded: &Loaded,
+        step: &StepDef,
+        plugin: &str,
+        version: &semver::Version,
+    ) -> Result<Arc<Deployment>, EngineError> {
+        let key = (step.id.clone(), format!("{plugin}@{version}"));
+        let mut cache = loaded.deployments.lock().await;
+        if let Some(d) = cache.get(&key) {
+            return Ok(d.clone());
+        }
         let d = Arc::new(
             crate::bind::bind(&self.inner.store, &self.inner.runtime, &loaded.version.name, step, plugin, version)
                 .await?,
         );
-        cache.insert(step.id.clone(), d.clone());
+        cache.insert(key, d.clone());
         Ok(d)
     }
 
@@ -531,7 +637,7 @@ fn outcome_name(outcome: Outcome) -> String {
 }
 
 /// Same run, step and attempt give the same seed, so a replay sees the same randomness.
-fn seed(run: &str, step: &str, attempt: u32) -> u64 {
+pub(crate) fn seed(run: &str, step: &str, attempt: u32) -> u64 {
     let mut h = DefaultHasher::new();
     (run, step, attempt).hash(&mut h);
     h.finish()

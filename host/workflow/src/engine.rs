@@ -17,11 +17,16 @@ use crate::definition::{Catalog, Resolved, validate};
 use crate::error::EngineError;
 use crate::state::RunState;
 
+/// Shadows run beside live work: a few at a time is enough to keep up with steady traffic without
+/// starving the runs they shadow of cores.
+const SHADOW_SLOTS: usize = 4;
+
 /// A deployed workflow version, parsed once, with its steps bound lazily.
 pub(crate) struct Loaded {
     pub version: WorkflowVersion,
     pub resolved: Resolved,
-    pub deployments: tokio::sync::Mutex<HashMap<String, Arc<Deployment>>>,
+    /// By `(step, plugin@version)`: a step under a canary or shadow has two.
+    pub deployments: tokio::sync::Mutex<HashMap<(String, String), Arc<Deployment>>>,
 }
 
 pub(crate) struct Inner {
@@ -35,6 +40,10 @@ pub(crate) struct Inner {
     pub wakers: Mutex<crate::approval::Wakers>,
     ids: AtomicU64,
     id_salt: u64,
+    /// Active canaries and shadows, by workflow and step.
+    pub(crate) rollouts: crate::rollout::Rollouts,
+    /// Shadow executions in flight at once; more wait their turn off the runs' path.
+    pub(crate) shadow_slots: tokio::sync::Semaphore,
 }
 
 /// Cheap to clone; every clone drives the same runs.
@@ -56,6 +65,8 @@ impl Engine {
                 wakers: Mutex::default(),
                 ids: AtomicU64::new(0),
                 id_salt: RandomState::new().hash_one(std::process::id()),
+                rollouts: Default::default(),
+                shadow_slots: tokio::sync::Semaphore::new(SHADOW_SLOTS),
             }),
         }
     }
@@ -105,6 +116,7 @@ impl Engine {
     /// Picks up every run a previous process left unfinished, and applies effects it had decided
     /// but not yet applied. Call once at start-up.
     pub async fn resume(&self) -> Result<usize, EngineError> {
+        self.refresh_rollouts().await?;
         let runs = self.inner.store.active_runs().await?;
         for run in &runs {
             self.spawn(run.id.clone());

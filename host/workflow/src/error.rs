@@ -12,4 +12,7 @@ pub enum EngineError {
     Corrupt(String),
     #[error("{0}")]
     NotFound(String),
+    /// A request the engine refuses as given (e.g. a rollout whose candidate cannot run the step).
+    #[error("{0}")]
+    Invalid(String),
 }

@@ -19,10 +19,12 @@ mod effects;
 mod engine;
 mod error;
 pub mod retry;
+pub mod rollout;
 pub mod sla;
 pub mod state;
 
 pub use approval::VoteError;
 pub use engine::Engine;
 pub use error::EngineError;
+pub use rollout::{BacktestReport, RolloutRequest};
 pub use sla::SlaError;

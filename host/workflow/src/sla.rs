@@ -10,7 +10,7 @@ use weft_store::{RunStatus, TimerRecord};
 
 use crate::calendar::Calendar;
 use crate::definition::Resolved;
-use crate::drive::{Attempt, attempt_row, decided_row, pin};
+use crate::drive::{Attempt, attempt_row, decided_row, ran};
 use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::state::RunState;
@@ -100,7 +100,8 @@ impl Engine {
                         &decision.effects,
                         Utc::now().timestamp_millis(),
                     );
-                    let mut row = decided_row(&step, "escalation", 1, pin(&loaded, &step.id), cost, &decision, started);
+                    let mut row =
+                        decided_row(&step, "escalation", 1, ran(&loaded, &step.id, &cost), cost, &decision, started);
                     row.step = step_name;
                     (row, changes, true)
                 }
@@ -110,7 +111,7 @@ impl Engine {
                         "escalation",
                         1,
                         "failed",
-                        pin(&loaded, &step.id),
+                        ran(&loaded, &step.id, &cost),
                         cost,
                         None,
                         Some(failure.body),

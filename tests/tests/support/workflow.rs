@@ -77,6 +77,30 @@ impl Env {
         (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
     }
 
+    /// `method path` with a JSON body (if any) as the holder of `token`.
+    pub async fn send_json(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.http.request(method, self.server.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request");
+        (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Publishes one more compiled guest crate as the plugin developer.
+    pub async fn publish(&self, crate_name: &str) {
+        let res = self
+            .http
+            .post(self.server.url("/v1/plugins"))
+            .bearer_auth(&self.dev)
+            .body(component(crate_name))
+            .send()
+            .await
+            .expect("publish");
+        assert!(res.status().is_success(), "publishing {crate_name}: {}", res.text().await.unwrap_or_default());
+    }
+
     pub async fn post(&self, path: &str) -> (u16, Value) {
         let res = self.http.post(self.server.url(path)).bearer_auth(&self.ops).send().await.expect("POST");
         (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))

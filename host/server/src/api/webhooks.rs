@@ -97,6 +97,7 @@ pub fn parse_ticket(bytes: &[u8]) -> Result<Ticket, ApiError> {
         )
         .details(json!({ "missing": missing })));
     }
+    super::ticket_schema::check(&value)?;
     serde_path_to_error::deserialize::<_, Ticket>(value).map_err(|e| {
         let field = e.path().to_string();
         ApiError::new(
@@ -197,6 +198,7 @@ pub fn engine_error(e: weft_workflow::EngineError) -> ApiError {
     match e {
         weft_workflow::EngineError::Store(s) => s.into(),
         weft_workflow::EngineError::NotFound(m) => ApiError::not_found(m),
+        weft_workflow::EngineError::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
         other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "engine-error", other.to_string()),
     }
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::RemoteArgs;
 use super::remote::{Client, print};
+use super::rollout::{self, RolloutCommand};
 
 #[derive(Debug, Subcommand)]
 pub enum WorkflowCommand {
@@ -58,6 +59,27 @@ pub enum WorkflowCommand {
     /// Cancel a running run.
     Cancel {
         id: String,
+        #[command(flatten)]
+        remote: RemoteArgs,
+    },
+    /// Canary or shadow a candidate plugin version on one step; show its diff; roll it back.
+    #[command(subcommand)]
+    Rollout(RolloutCommand),
+    /// Replay recorded step inputs against a candidate version and report what would have
+    /// changed. Applies nothing.
+    Backtest {
+        /// `plugin@version`, e.g. `routing@1.3.0`.
+        #[arg(long)]
+        plugin: String,
+        /// How far back to replay, e.g. `7d`, `12h`.
+        #[arg(long, default_value = "7d")]
+        since: String,
+        /// Only this workflow's executions.
+        #[arg(long)]
+        workflow: Option<String>,
+        /// Recorded executions to replay, newest first.
+        #[arg(long, default_value_t = 1000)]
+        limit: u64,
         #[command(flatten)]
         remote: RemoteArgs,
     },
@@ -175,6 +197,10 @@ pub async fn run(cmd: WorkflowCommand) -> anyhow::Result<ExitCode> {
             }
             print(&body);
             Ok(ExitCode::SUCCESS)
+        }
+        WorkflowCommand::Rollout(cmd) => rollout::run(cmd).await,
+        WorkflowCommand::Backtest { plugin, since, workflow, limit, remote } => {
+            rollout::backtest(plugin, since, workflow, limit, remote).await
         }
     }
 }

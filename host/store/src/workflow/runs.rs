@@ -173,7 +173,7 @@ fn to_record(m: workflow_run::Model) -> Result<RunRecord, StoreError> {
     })
 }
 
-fn attempt_record(m: workflow_attempt::Model) -> AttemptRecord {
+pub(super) fn attempt_record(m: workflow_attempt::Model) -> AttemptRecord {
     AttemptRecord {
         id: m.id,
         step: m.step,
