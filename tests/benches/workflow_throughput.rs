@@ -74,6 +74,21 @@ impl Figures {
     }
 }
 
+type Worker = tokio::task::JoinHandle<(u64, u64, Vec<u64>)>;
+
+/// Sums what every client saw: finished runs, errors, latencies.
+async fn collect(workers: Vec<Worker>, began: Instant) -> Figures {
+    let mut figures = Figures { runs: 0, errors: 0, elapsed: Duration::ZERO, latencies_us: Vec::new() };
+    for worker in workers {
+        let (done, errors, latencies) = worker.await.expect("worker");
+        figures.runs += done;
+        figures.errors += errors;
+        figures.latencies_us.extend(latencies);
+    }
+    figures.elapsed = began.elapsed();
+    figures
+}
+
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -136,14 +151,7 @@ async fn durable(clients: u64, secs: u64) -> Figures {
             (done, errors, latencies)
         }));
     }
-    let mut figures = Figures { runs: 0, errors: 0, elapsed: Duration::ZERO, latencies_us: Vec::new() };
-    for worker in workers {
-        let (done, errors, latencies) = worker.await.expect("worker");
-        figures.runs += done;
-        figures.errors += errors;
-        figures.latencies_us.extend(latencies);
-    }
-    figures.elapsed = began.elapsed();
+    let figures = collect(workers, began).await;
     server.kill();
     figures
 }
@@ -210,15 +218,7 @@ async fn in_process(clients: u64, secs: u64) -> Figures {
             (done, errors, latencies)
         }));
     }
-    let mut figures = Figures { runs: 0, errors: 0, elapsed: Duration::ZERO, latencies_us: Vec::new() };
-    for worker in workers {
-        let (done, errors, latencies) = worker.await.expect("worker");
-        figures.runs += done;
-        figures.errors += errors;
-        figures.latencies_us.extend(latencies);
-    }
-    figures.elapsed = began.elapsed();
-    figures
+    collect(workers, began).await
 }
 
 fn main() {

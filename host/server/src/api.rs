@@ -142,3 +142,17 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
         .with_state(state)
 }
+
+/// Appends an audit entry for what `caller` just did.
+pub(crate) async fn audit(
+    state: &AppState,
+    caller: &auth::Caller,
+    action: &str,
+    target: &str,
+    details: serde_json::Value,
+) -> Result<(), error::ApiError> {
+    let actor = caller.username().to_owned();
+    let event = weft_store::AuditEvent { actor, action: action.into(), target: target.into(), details };
+    state.store.audit(event).await?;
+    Ok(())
+}

@@ -59,15 +59,7 @@ impl Env {
             tokens: users.iter().map(|(u, _)| u.to_string()).zip(tokens.iter().cloned()).collect(),
         };
         for plugin in PLUGINS {
-            let res = env
-                .http
-                .post(env.server.url("/v1/plugins"))
-                .bearer_auth(&env.dev)
-                .body(component(plugin))
-                .send()
-                .await
-                .expect("publish");
-            assert!(res.status().is_success(), "publishing {plugin}: {}", res.text().await.unwrap_or_default());
+            env.publish(plugin).await;
         }
         env
     }

@@ -12,11 +12,11 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use weft_store::{AgentSpec, AuditEvent, DirectoryFilter, QueueSpec, Role};
+use weft_store::{AgentSpec, DirectoryFilter, QueueSpec, Role};
 
-use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::{AppState, audit};
 
 const WRITE: &[Role] = &[Role::Operator];
 const READ: &[Role] = &[Role::Operator, Role::Agent];
@@ -199,18 +199,4 @@ fn put_status(created: bool) -> StatusCode {
 
 fn agent_not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("agent {id} does not exist; create it with `weft agent put {id} --name NAME`"))
-}
-
-/// After the change committed, so only changes that happened are logged.
-async fn audit(state: &AppState, caller: &Caller, action: &str, target: &str, details: Value) -> Result<(), ApiError> {
-    state
-        .store
-        .audit(AuditEvent {
-            actor: caller.username().to_owned(),
-            action: action.into(),
-            target: target.into(),
-            details,
-        })
-        .await?;
-    Ok(())
 }

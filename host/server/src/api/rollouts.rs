@@ -6,13 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use weft_store::{AuditEvent, Role};
+use weft_store::Role;
 use weft_workflow::RolloutRequest;
 
-use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::webhooks::engine_error;
+use super::{AppState, audit};
 
 /// Rollouts change what live runs execute: operators decide that.
 const CHANGE: &[Role] = &[Role::Operator];
@@ -20,13 +20,6 @@ const CHANGE: &[Role] = &[Role::Operator];
 const READ: &[Role] = &[Role::Operator, Role::PluginDeveloper];
 /// Samples shown with a rollout's summary.
 const SAMPLES: u64 = 5;
-
-async fn audit(state: &AppState, caller: &Caller, action: &str, target: &str, details: Value) -> Result<(), ApiError> {
-    let event =
-        AuditEvent { actor: caller.username().to_owned(), action: action.into(), target: target.into(), details };
-    state.store.audit(event).await?;
-    Ok(())
-}
 
 /// `POST /v1/workflows/{name}/rollouts`
 pub async fn start(
