@@ -30,6 +30,9 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/v1/event-subscriptions", allowed: &["admin", "operator", "integrator"] },
     Route { method: "GET", path: "/v1/event-deliveries", allowed: &["admin", "operator", "integrator"] },
     Route { method: "POST", path: "/v1/event-deliveries/msg_x/replay", allowed: &["admin", "integrator"] },
+    // Data-subject requests: operators and admins only (an unknown customer is a 404 for them).
+    Route { method: "GET", path: "/v1/customers/C-unknown/export", allowed: &["admin", "operator"] },
+    Route { method: "DELETE", path: "/v1/customers/C-unknown", allowed: &["admin", "operator"] },
 ];
 
 fn token_for(data: &std::path::Path, role: &str) -> String {
@@ -66,6 +69,7 @@ async fn role_route_table() {
                     .json(&json!({"url": "http://127.0.0.1:9/hook", "event_types": ["run.completed"]})),
                 "POST" => http.post(server.url(route.path)).json(&input),
                 "PUT" => http.put(server.url(route.path)).json(&deployment),
+                "DELETE" => http.delete(server.url(route.path)),
                 _ => http.get(server.url(route.path)),
             };
             let status = req.bearer_auth(token).send().await.unwrap().status().as_u16();

@@ -2,6 +2,7 @@
 
 mod agents;
 mod auth;
+mod customers;
 mod deployments;
 pub mod error;
 mod events;
@@ -130,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/hook-secrets/{id}", delete(hook_secrets::retire))
         .merge(workflow_routes())
         .merge(agents::routes())
+        .merge(customers::routes())
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
         .with_state(state)
 }

@@ -14,6 +14,7 @@ mod m20251102_000001_kb;
 mod m20251103_000001_agents;
 mod m20251104_000001_events;
 mod m20251104_000002_hook_secrets;
+mod m20261122_pii_000001_customer_keys;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20251103_000001_agents::Migration),
             Box::new(m20251104_000001_events::Migration),
             Box::new(m20251104_000002_hook_secrets::Migration),
+            Box::new(m20261122_pii_000001_customer_keys::Migration),
         ]
     }
 }
