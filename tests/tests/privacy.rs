@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use support::{Env, bytes, ticket};
-use weft_e2e::server::weft_binary;
+use weft_e2e::server::{weft, weft_binary};
 
 const ROUTING: &str = "\
 name: routing
@@ -85,13 +85,13 @@ async fn get_as(env: &Env, token: &str, path: &str) -> (u16, Value) {
 async fn sql(data: &Path, query: &str) -> Vec<sea_orm::QueryResult> {
     let store = weft_store::Store::open(&weft_store::Store::sqlite_url(data)).await.expect("open the database");
     let db = store.connection();
-    db.query_all(Statement::from_string(db.get_database_backend(), query.to_owned())).await.expect(query)
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), query.to_owned())).await.expect(query)
 }
 
 fn audit_actions(env: &Env, key: &str) -> Vec<Value> {
     let data = env.data.to_str().expect("utf-8 path");
-    let (code, out, err) = env
-        .cli(&["audit", "list", "--json", "--limit", "1000", "--data", data, "--master-key-file", key], env.dir.path());
+    let (code, out, err) =
+        weft(&["audit", "list", "--json", "--limit", "1000", "--data", data, "--master-key-file", key], env.dir.path());
     assert_eq!(code, 0, "{err}");
     out.lines().map(|l| serde_json::from_str(l).expect("audit JSON")).collect()
 }
@@ -271,7 +271,7 @@ async fn rotation_and_startup_keys(env: &mut Env, old_key: &str) {
     let new_key = env.dir.path().join("new-master.key");
     let new_key = new_key.to_str().expect("utf-8 path").to_owned();
     let (code, out, err) =
-        env.cli(&["keys", "rotate", "--generate", "--new-key-file", &new_key, "--data", &data], env.dir.path());
+        weft(&["keys", "rotate", "--generate", "--new-key-file", &new_key, "--data", &data], env.dir.path());
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("rewrapped"), "{out}");
 
@@ -289,6 +289,8 @@ async fn rotation_and_startup_keys(env: &mut Env, old_key: &str) {
 
     // With the new key everything written before the rotation reads back.
     env.server.restart_with(&["--master-key-file", &new_key]);
+    // Pooled keep-alive connections point at the killed process.
+    env.http = reqwest::Client::new();
     let (status, run) = env.get(&format!("/v1/runs/{dee}")).await;
     assert_eq!(status, 200, "{run}");
     assert_eq!(run["run"]["ticket"]["customer"]["email"], "dee@example.com");
@@ -298,7 +300,6 @@ async fn rotation_and_startup_keys(env: &mut Env, old_key: &str) {
     let actions = audit_actions(env, &new_key);
     assert!(actions.iter().any(|e| e["action"] == "keys.rotate"), "the rotation is audited");
     env.server.stop();
-    let (code, out, err) =
-        env.cli(&["audit", "verify", "--data", &data, "--master-key-file", &new_key], env.dir.path());
+    let (code, out, err) = weft(&["audit", "verify", "--data", &data, "--master-key-file", &new_key], env.dir.path());
     assert_eq!(code, 0, "{out}{err}");
 }
