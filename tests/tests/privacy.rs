@@ -266,12 +266,39 @@ async fn rotation_and_startup_keys(env: &mut Env, old_key: &str) {
             .await;
     env.finished(&dee).await;
 
-    env.server.stop();
+    // Rollout: the new key becomes current while the old one is still accepted as retired.
+    // Data keys wrapped by the old key keep opening; a new customer's key is wrapped by the new.
     let data = env.data.to_str().expect("utf-8 path").to_owned();
     let new_key = env.dir.path().join("new-master.key");
     let new_key = new_key.to_str().expect("utf-8 path").to_owned();
-    let (code, out, err) =
-        weft(&["keys", "rotate", "--generate", "--new-key-file", &new_key, "--data", &data], env.dir.path());
+    std::fs::write(&new_key, format!("{}\n", "c0ffee42".repeat(8))).expect("write the new key");
+    env.server.restart_with(&["--master-key-file", &new_key, "--retired-master-key-file", old_key]);
+    env.http = reqwest::Client::new();
+    let (status, run) = env.get(&format!("/v1/runs/{dee}")).await;
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(run["run"]["ticket"]["customer"]["email"], "dee@example.com");
+    let eve =
+        run_ticket(env, "new-ticket?wait=20s", &customer_ticket("T-eve", "C-eve", "eve@example.com", "+1 555 0177"))
+            .await;
+    env.finished(&eve).await;
+
+    // Rotation rewraps everything the old key still wraps, in one transaction.
+    env.server.stop();
+    let (code, out, err) = weft(
+        &[
+            "keys",
+            "rotate",
+            "--new-key-file",
+            &new_key,
+            "--master-key-file",
+            &new_key,
+            "--retired-master-key-file",
+            old_key,
+            "--data",
+            &data,
+        ],
+        env.dir.path(),
+    );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("rewrapped"), "{out}");
 
@@ -294,6 +321,9 @@ async fn rotation_and_startup_keys(env: &mut Env, old_key: &str) {
     let (status, run) = env.get(&format!("/v1/runs/{dee}")).await;
     assert_eq!(status, 200, "{run}");
     assert_eq!(run["run"]["ticket"]["customer"]["email"], "dee@example.com");
+    let (status, run) = env.get(&format!("/v1/runs/{eve}")).await;
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(run["run"]["ticket"]["customer"]["phone"], "+1 555 0177");
     let (status, export) = env.get("/v1/customers/C-bob/export").await;
     assert_eq!(status, 200, "{export}");
 
