@@ -72,6 +72,7 @@ fn wrong_master(masters: &MasterKeys, row: &customer_key::Model) -> StoreError {
 /// What [`Store::check_master_keys`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyCheck {
+    /// Data keys found (and unwrapped) before the check; the tenant key is created if missing.
     pub data_keys: usize,
     pub master_key_id: String,
 }
@@ -146,8 +147,7 @@ impl Store {
             self.keys.remember(&row.customer_id, key);
         }
         self.data_key_for(TENANT).await?;
-        let data_keys = rows.len().max(1);
-        Ok(KeyCheck { data_keys, master_key_id: self.keys.masters.current().id().to_owned() })
+        Ok(KeyCheck { data_keys: rows.len(), master_key_id: self.keys.masters.current().id().to_owned() })
     }
 
     /// Rewraps every data key under `new`, in one transaction: either all keys move or none.
