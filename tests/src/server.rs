@@ -66,6 +66,21 @@ impl Server {
         self.wait_healthy();
     }
 
+    /// Stops the server (SIGKILL) and starts it again with other extra arguments.
+    pub fn restart_with(&mut self, extra_args: &[&str]) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.extra_args = extra_args.iter().map(|a| a.to_string()).collect();
+        self.child = spawn(&self.addr, &self.data, extra_args);
+        self.wait_healthy();
+    }
+
+    /// Stops the server (SIGKILL) without starting it again; `restart_with` brings it back.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

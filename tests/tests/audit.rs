@@ -103,7 +103,7 @@ async fn changes_are_logged_with_their_actors_and_the_log_verifies() {
 
     let (code, out, err) = env.audit(&["verify"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.starts_with("audit log intact: 6 entries, head "), "{out}");
+    assert!(out.starts_with("audit log intact: 8 entries, head "), "{out}");
 
     let entries = env.entries();
     let summary: Vec<(&str, &str, &str)> = entries
@@ -120,18 +120,21 @@ async fn changes_are_logged_with_their_actors_and_the_log_verifies() {
             (admin.as_str(), "token.create", "dev"),
             (admin.as_str(), "user.create", "ops"),
             (admin.as_str(), "token.create", "ops"),
+            ("dev", "token.use", "token:1"),
             ("dev", "plugin.publish", "router@0.1.0"),
+            ("ops", "token.use", "token:2"),
             ("ops", "deployment.put", "router-prod"),
         ]
     );
-    assert_eq!(entries[4]["details"], json!({"digest": digest, "outcome": "created"}));
-    assert_eq!(entries[5]["details"]["grants"], json!(["effect.assign"]));
-    assert_eq!(entries[5]["details"]["revision"], json!(1));
+    assert_eq!(entries[4]["details"], json!({"token_id": 1, "name": "cli", "first_use": true}));
+    assert_eq!(entries[5]["details"], json!({"digest": digest, "outcome": "created"}));
+    assert_eq!(entries[7]["details"]["grants"], json!(["effect.assign"]));
+    assert_eq!(entries[7]["details"]["revision"], json!(1));
     assert_eq!(entries[1]["details"]["scopes"], json!(["*"]));
     assert!(entries.iter().all(|e| !e.to_string().contains("weft_")), "a token secret reached the audit log");
 
     // The head printed by verify is the last entry's hash, so it can be recorded and compared later.
-    let head = entries[5]["hash"].as_str().expect("hash");
+    let head = entries[7]["hash"].as_str().expect("hash");
     assert!(out.trim_end().ends_with(head), "{out}");
 }
 
@@ -151,7 +154,7 @@ async fn tampering_with_the_database_is_detected() {
 
     let (code, out, err) = env.audit(&["verify"]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(out.starts_with("audit log broken at entry 5: hash mismatch"), "{out}");
+    assert!(out.starts_with("audit log broken at entry 6: hash mismatch"), "{out}");
     assert!(err.contains("cannot be trusted"), "{err}");
 }
 
@@ -164,4 +167,85 @@ async fn verifying_a_missing_database_is_an_error() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("there is no Weft database"), "{err}");
     assert!(!data.exists(), "verify must not create a data directory");
+}
+
+// Token use is audited on first use and then at most once per token per minute (not on every
+// request: docs/privacy.md says why); revoking a token from the CLI is audited, and the revoked
+// token is refused.
+#[tokio::test]
+async fn token_use_is_sampled_and_revocation_is_recorded() {
+    let env = start();
+    for _ in 0..3 {
+        let res = env.http.get(env.server.url("/v1/plugins")).bearer_auth(&env.ops).send().await.expect("GET");
+        assert_eq!(res.status().as_u16(), 200);
+    }
+    let uses: Vec<Value> = env.entries().into_iter().filter(|e| e["action"] == "token.use").collect();
+    assert_eq!(uses.len(), 1, "three requests within a minute, one entry: {uses:?}");
+    assert_eq!((uses[0]["actor"].as_str(), uses[0]["details"]["first_use"].as_bool()), (Some("ops"), Some(true)));
+
+    let data = env.data.to_string_lossy();
+    let (code, _, err) = weft_as_admin(&["token", "revoke", "2", "--data", &data], b"");
+    assert_eq!(code, 0, "{err}");
+    let res = env.http.get(env.server.url("/v1/plugins")).bearer_auth(&env.ops).send().await.expect("GET");
+    assert_eq!(res.status().as_u16(), 401, "a revoked token is refused");
+    let (code, _, err) = weft_as_admin(&["token", "revoke", "99", "--data", &data], b"");
+    assert_eq!(code, 1);
+    assert!(err.contains("no API token with id 99"), "{err}");
+
+    let revoked: Vec<Value> = env.entries().into_iter().filter(|e| e["action"] == "token.revoke").collect();
+    assert_eq!(revoked.len(), 1, "{revoked:?}");
+    assert_eq!(revoked[0]["actor"], format!("cli:{OS_USER}"));
+    assert_eq!(revoked[0]["target"], "token:2");
+    let (code, out, err) = env.audit(&["verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[path = "kb_common/mod.rs"]
+mod kb_common;
+
+// Knowledge-base approvals and publishes (recorded by weft-kb) are in the same verified log,
+// with who did them.
+#[tokio::test]
+async fn kb_approvals_and_publishes_are_audited() {
+    let w = kb_common::World::start().await;
+    let a = w.create_article("ana", "Refund policy", "Refunds take 5 days.\n", &["billing"]).await;
+    let id = a["id"].as_str().expect("id").to_string();
+    let act = |user: &'static str, action: &'static str, a: &Value| {
+        let body = json!({"content_hash": a["content_hash"]});
+        let path = format!("/v1/kb/articles/{id}/{action}");
+        let w = &w;
+        async move { w.call(user, "POST", &path, Some(body)).await }
+    };
+    let (status, a) = act("ana", "submit", &a).await;
+    assert_eq!(status, 200, "{a}");
+    let (status, a) = act("rita", "approve", &a).await;
+    assert_eq!(status, 200, "{a}");
+    let (status, a) = act("vera", "approve", &a).await;
+    assert_eq!(status, 200, "{a}");
+    let (status, v) = act("pat", "publish", &a).await;
+    assert_eq!(status, 200, "{v}");
+
+    let data = w.server.data.to_string_lossy();
+    let (code, out, err) = weft_as_admin(&["audit", "list", "--json", "--limit", "1000", "--data", &data], b"");
+    assert_eq!(code, 0, "{err}");
+    let entries: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("JSON entry")).collect();
+    let kb: Vec<(&str, &str, &str)> = entries
+        .iter()
+        .filter(|e| e["action"].as_str().is_some_and(|a| a.starts_with("kb.article.")))
+        .map(|e| {
+            (e["actor"].as_str().unwrap_or(""), e["action"].as_str().unwrap_or(""), e["target"].as_str().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(
+        kb,
+        [
+            ("ana", "kb.article.create", id.as_str()),
+            ("ana", "kb.article.submit", id.as_str()),
+            ("rita", "kb.article.approve", id.as_str()),
+            ("vera", "kb.article.approve", id.as_str()),
+            ("pat", "kb.article.publish", id.as_str()),
+        ]
+    );
+    let (code, out, err) = weft_as_admin(&["audit", "verify", "--data", &data], b"");
+    assert_eq!(code, 0, "{out}{err}");
 }

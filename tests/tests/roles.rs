@@ -35,6 +35,9 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/v1/rollouts", allowed: &["admin", "operator", "plugin-developer"] },
     Route { method: "POST", path: "/v1/rollouts/ro_x/rollback", allowed: &["admin", "operator"] },
     Route { method: "POST", path: "/v1/backtests", allowed: &["admin", "operator", "plugin-developer"] },
+    // Data-subject requests: operators and admins only (an unknown customer is a 404 for them).
+    Route { method: "GET", path: "/v1/customers/C-unknown/export", allowed: &["admin", "operator"] },
+    Route { method: "DELETE", path: "/v1/customers/C-unknown", allowed: &["admin", "operator"] },
 ];
 
 fn token_for(data: &std::path::Path, role: &str) -> String {
@@ -77,6 +80,7 @@ async fn role_route_table() {
                 }
                 "POST" => http.post(server.url(route.path)).json(&input),
                 "PUT" => http.put(server.url(route.path)).json(&deployment),
+                "DELETE" => http.delete(server.url(route.path)),
                 _ => http.get(server.url(route.path)),
             };
             let status = req.bearer_auth(token).send().await.unwrap().status().as_u16();

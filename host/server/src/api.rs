@@ -3,6 +3,7 @@
 mod agents;
 mod auth;
 pub mod connection;
+mod customers;
 mod deployments;
 pub mod error;
 mod events;
@@ -139,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/hook-secrets/{id}", delete(hook_secrets::retire))
         .merge(workflow_routes())
         .merge(agents::routes())
+        .merge(customers::routes())
         .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
         .with_state(state)
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod agent;
 mod audit;
+mod keys;
 mod plugin_dev;
 mod remote;
 mod rollout;
@@ -49,6 +50,9 @@ pub enum Command {
     /// Manage the agent directory (agents and queues) routing reads.
     #[command(subcommand)]
     Agent(agent::AgentCommand),
+    /// Master keys protecting personal data at rest (works on the data directory directly).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +79,8 @@ pub struct DataArgs {
     /// Database URL (e.g. postgres://…); defaults to SQLite in the data directory.
     #[arg(long, env = "WEFT_DATABASE_URL")]
     pub database_url: Option<String>,
+    #[command(flatten)]
+    pub keys: keys::KeyArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -226,6 +232,17 @@ pub enum TokenCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Revoke an API token for good (its id is shown by `weft token list`).
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// List tokens (never their secrets) with ids, scopes, expiry and last use.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -279,6 +296,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(cmd) => admin::token(cmd).await.map(|()| ExitCode::SUCCESS),
         Command::Audit(cmd) => audit::run(cmd).await,
         Command::Workflow(cmd) => workflow::run(cmd).await,
+        Command::Keys(cmd) => keys::run(cmd).await.map(|()| ExitCode::SUCCESS),
     }
 }
 

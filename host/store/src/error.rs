@@ -67,6 +67,22 @@ pub enum StoreError {
     )]
     Corrupt(String),
 
+    /// The master key given does not open this database's data keys.
+    #[error(
+        "{0}. Start with --master-key-file pointing at the key this data was written with (or \
+         WEFT_MASTER_KEY_FILE); nothing was changed. If the key is lost, the personal data sealed \
+         under it cannot be recovered"
+    )]
+    MasterKey(String),
+
+    /// One sealed value cannot be opened: tampered with, moved from another row, or its
+    /// customer's data key was destroyed by an erasure.
+    #[error(
+        "encrypted personal data cannot be opened: {0}. Restore the row from a backup written under \
+         the same master key, or delete it; other rows are unaffected"
+    )]
+    Unsealable(String),
+
     /// The machine failed us: no OS randomness, a hashing failure, a crashed worker thread.
     #[error("internal error: {0}. This is a bug or a broken host; please report it with the logs")]
     Internal(String),

@@ -16,6 +16,7 @@ pub(crate) mod identity;
 pub mod kb;
 mod kv;
 mod migration;
+pub mod pii;
 mod plugins;
 mod validate;
 mod workflow;
@@ -36,6 +37,7 @@ pub use audit::{AuditEntry, AuditEvent, AuditVerification, MAX_AUDIT_PAGE};
 pub use deployments::{DeploymentRecord, DeploymentSpec};
 pub use error::StoreError;
 pub use identity::{DEFAULT_SESSION_TTL, ParseRoleError, Principal, Role, RoleGrant, TokenInfo, User, UserKind};
+pub use pii::{CustomerExport, Erasure, KeyCheck, KeyFileError, MasterKey, MasterKeys};
 pub use plugins::{NewPlugin, PluginRecord, Published};
 pub use workflow::{
     ArmCounts, AttemptRecord, CaseChange, CaseRecord, CreditEntry, MessageEntry, NewAttempt, NewRollout, NewRun,
@@ -53,6 +55,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// How long an outbound event delivery keeps being retried; see [`Store::with_event_window`].
     event_window: Duration,
+    /// Master and data keys for personal data at rest; see [`Store::with_master_keys`].
+    keys: std::sync::Arc<pii::keyring::Keyring>,
 }
 
 impl Store {
@@ -86,7 +90,8 @@ impl Store {
         let db = Database::connect(options).await.map_err(|source| StoreError::Open { url: shown.clone(), source })?;
         migration::Migrator::up(&db, None).await.map_err(StoreError::Migration)?;
         tracing::info!(url = %shown, backend = ?db.get_database_backend(), "store opened");
-        Ok(Store { db, event_window: events::DEFAULT_EVENT_WINDOW })
+        let keys = std::sync::Arc::new(pii::keyring::Keyring::new(MasterKeys::insecure_development()));
+        Ok(Store { db, event_window: events::DEFAULT_EVENT_WINDOW, keys })
     }
 
     /// The default SQLite URL for a data directory. Creates nothing; [`Store::open`] does.
@@ -102,6 +107,15 @@ impl Store {
     /// so the window is a property of the store rather than an argument.
     pub fn with_event_window(mut self, window: Duration) -> Self {
         self.event_window = window;
+        self
+    }
+
+    /// Seals personal data under these master keys from now on. [`Store::open`] starts with a
+    /// fixed development key so tests and tools that never touch personal data need no key file;
+    /// `weft serve` and the CLI always call this with the operator's key right after opening,
+    /// then [`Store::check_master_keys`].
+    pub fn with_master_keys(mut self, keys: MasterKeys) -> Self {
+        self.keys = std::sync::Arc::new(pii::keyring::Keyring::new(keys));
         self
     }
 

@@ -15,6 +15,7 @@ mod m20251103_000001_agents;
 mod m20251104_000001_events;
 mod m20251104_000002_hook_secrets;
 mod m20261122_000001_rollouts;
+mod m20261122_pii_000001_customer_keys;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20251104_000001_events::Migration),
             Box::new(m20251104_000002_hook_secrets::Migration),
             Box::new(m20261122_000001_rollouts::Migration),
+            Box::new(m20261122_pii_000001_customer_keys::Migration),
         ]
     }
 }

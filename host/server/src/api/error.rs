@@ -53,6 +53,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(..) => Self::new(StatusCode::CONFLICT, "conflict", message),
             StoreError::NotFound(..) => Self::not_found(message),
             StoreError::Invalid(..) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
+            StoreError::Unsealable(..) => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "unsealable", message),
             _ => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "store-unavailable",

@@ -17,7 +17,8 @@ pub async fn open(data: &DataArgs) -> anyhow::Result<Store> {
             Store::sqlite_url(&data.data)
         }
     };
-    Store::open(&url).await.with_context(|| format!("opening the database {url}"))
+    let store = Store::open(&url).await.with_context(|| format!("opening the database {url}"))?;
+    super::keys::unlock(store, data).await
 }
 
 /// `ROLE` or `ROLE:SCOPE`; the scope may itself contain colons (`kb-reviewer:stage:expert-review`).
@@ -79,7 +80,13 @@ fn describe(roles: &[RoleGrant]) -> String {
 }
 
 pub async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Create { username, name, scopes, expires_in_days, data } = cmd;
+    let (username, name, scopes, expires_in_days, data) = match cmd {
+        TokenCommand::Create { username, name, scopes, expires_in_days, data } => {
+            (username, name, scopes, expires_in_days, data)
+        }
+        TokenCommand::Revoke { id, data } => return revoke(id, &data).await,
+        TokenCommand::List { data } => return list_tokens(&data).await,
+    };
     let store = open(&data).await?;
     let scopes = if scopes.is_empty() { vec!["*".to_string()] } else { scopes };
     let expires = expires_in_days.map(|d| chrono::Utc::now() + chrono::Duration::days(d));
@@ -94,5 +101,21 @@ pub async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
         "Created token `{name}` for `{username}` (scopes: {}); store it now, it cannot be shown again.",
         scopes.join(", ")
     );
+    Ok(())
+}
+
+async fn revoke(id: i64, data: &DataArgs) -> anyhow::Result<()> {
+    let store = open(data).await?;
+    store.revoke_token(id).await?;
+    audit::record(&store, "token.revoke", &format!("token:{id}"), json!({ "token_id": id })).await?;
+    eprintln!("Revoked token {id}; requests with it are refused from now on.");
+    Ok(())
+}
+
+async fn list_tokens(data: &DataArgs) -> anyhow::Result<()> {
+    let store = open(data).await?;
+    for t in store.list_tokens(None).await? {
+        println!("{}", serde_json::to_string(&t).context("encoding a token as JSON")?);
+    }
     Ok(())
 }

@@ -144,11 +144,30 @@ impl Store {
         }
 
         if row.last_used_at.is_none_or(|at| now - at >= LAST_USED_RESOLUTION) {
-            api_token::Entity::update_many()
+            // Only the request that moves `last_used_at` writes the audit entry (the filter on
+            // the old value makes racing requests agree on one winner). So the log shows a
+            // token's first use and then at most one entry per token per minute in which it was
+            // used: enough to answer "was this token used, when, by whom" after an incident,
+            // without turning every authenticated read into an audit write (each entry is a
+            // serialised, hash-chained insert, the hot path's most expensive statement).
+            let mut update = api_token::Entity::update_many()
                 .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
-                .filter(api_token::Column::Id.eq(row.id))
-                .exec(&self.db)
+                .filter(api_token::Column::Id.eq(row.id));
+            update = match row.last_used_at {
+                Some(at) => update.filter(api_token::Column::LastUsedAt.eq(at)),
+                None => update.filter(api_token::Column::LastUsedAt.is_null()),
+            };
+            if update.exec(&self.db).await?.rows_affected == 1 {
+                self.audit(crate::AuditEvent {
+                    actor: user.username.clone(),
+                    action: "token.use".into(),
+                    target: format!("token:{}", row.id),
+                    details: serde_json::json!({
+                        "token_id": row.id, "name": row.name, "first_use": row.last_used_at.is_none(),
+                    }),
+                })
                 .await?;
+            }
         }
         let scopes = scopes_of(&row)?;
         Ok(Some(Principal { user, token_scopes: Some(scopes) }))

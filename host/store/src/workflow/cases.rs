@@ -3,6 +3,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
+use super::outbox::{case_slot, credit_slot, message_slot};
 use crate::entity::{case, credit, outbound_message};
 use crate::{Store, StoreError};
 
@@ -46,16 +47,54 @@ pub struct MessageEntry {
 impl Store {
     pub async fn get_case(&self, ticket_id: &str) -> Result<Option<CaseRecord>, StoreError> {
         let row = case::Entity::find_by_id(ticket_id.to_owned()).one(&self.db).await?;
-        Ok(row.map(|m| CaseRecord {
+        match row {
+            Some(m) => Ok(Some(self.opened_case(m).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) async fn opened_case(&self, m: case::Model) -> Result<CaseRecord, StoreError> {
+        let fields = self.open_json(&self.db, case_slot(&m.ticket_id), m.fields).await?;
+        Ok(CaseRecord {
             tags: serde_json::from_value(m.tags).unwrap_or_default(),
             ticket_id: m.ticket_id,
             queue: m.queue,
             agent: m.agent,
             escalation_level: m.escalation_level,
-            fields: m.fields,
+            fields,
             redactions: m.redactions,
             effects_applied: m.effects_applied,
-        }))
+        })
+    }
+
+    pub(crate) async fn opened_credit(&self, m: credit::Model) -> Result<CreditEntry, StoreError> {
+        let reason = self.open_text(&self.db, credit_slot(&m.key), m.reason).await?;
+        Ok(CreditEntry {
+            key: m.key.strip_prefix(&format!("{}:", m.customer)).unwrap_or(&m.key).to_owned(),
+            customer: m.customer,
+            amount_cents: m.amount_cents,
+            currency: m.currency,
+            kind: m.kind,
+            reason,
+            run_id: m.run_id,
+            issued_at_ms: m.issued_at_ms,
+        })
+    }
+
+    pub(crate) async fn opened_message(&self, m: outbound_message::Model) -> Result<MessageEntry, StoreError> {
+        let to = self.open_text(&self.db, message_slot(&m.key, "recipient"), m.recipient).await?;
+        let subject = self.open_text(&self.db, message_slot(&m.key, "subject"), m.subject).await?;
+        let body = self.open_text(&self.db, message_slot(&m.key, "body"), m.body).await?;
+        Ok(MessageEntry {
+            key: m.key,
+            run_id: m.run_id,
+            ticket_id: m.ticket_id,
+            channel: m.channel,
+            to,
+            subject,
+            body,
+            status: m.status,
+        })
     }
 
     /// Credits issued to `customer` at or after `since_ms`, oldest first.
@@ -66,19 +105,11 @@ impl Store {
             .order_by_asc(credit::Column::IssuedAtMs)
             .all(&self.db)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|m| CreditEntry {
-                key: m.key.strip_prefix(&format!("{}:", m.customer)).unwrap_or(&m.key).to_owned(),
-                customer: m.customer,
-                amount_cents: m.amount_cents,
-                currency: m.currency,
-                kind: m.kind,
-                reason: m.reason,
-                run_id: m.run_id,
-                issued_at_ms: m.issued_at_ms,
-            })
-            .collect())
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(self.opened_credit(row).await?);
+        }
+        Ok(out)
     }
 
     pub async fn run_messages(&self, run_id: &str) -> Result<Vec<MessageEntry>, StoreError> {
@@ -87,18 +118,10 @@ impl Store {
             .order_by_asc(outbound_message::Column::Key)
             .all(&self.db)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|m| MessageEntry {
-                key: m.key,
-                run_id: m.run_id,
-                ticket_id: m.ticket_id,
-                channel: m.channel,
-                to: m.recipient,
-                subject: m.subject,
-                body: m.body,
-                status: m.status,
-            })
-            .collect())
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(self.opened_message(row).await?);
+        }
+        Ok(out)
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::runs::{AttemptRecord, attempt_record};
+use super::runs::AttemptRecord;
 use crate::entity::{workflow_attempt, workflow_run};
 use crate::{Store, StoreError};
 
@@ -48,20 +48,22 @@ impl Store {
             .into_iter()
             .map(|(id, workflow, version)| (id, (workflow, version)))
             .collect();
-        Ok(attempts
-            .into_iter()
-            .filter_map(|a| {
-                let (run_workflow, version) = runs.get(&a.run_id)?.clone();
-                if workflow.is_some_and(|w| w != run_workflow) {
-                    return None;
-                }
-                Some(RecordedStep {
-                    run_id: a.run_id.clone(),
-                    workflow: run_workflow,
-                    version,
-                    attempt: attempt_record(a),
-                })
-            })
-            .collect())
+        let mut recorded = Vec::with_capacity(attempts.len());
+        for a in attempts {
+            let Some((run_workflow, version)) = runs.get(&a.run_id).cloned() else { continue };
+            if workflow.is_some_and(|w| w != run_workflow) {
+                continue;
+            }
+            let run_id = a.run_id.clone();
+            // Inputs and decisions are sealed under the customer's data key; an erased
+            // customer's executions can no longer be replayed, which is the point of erasing.
+            let attempt = match self.opened_attempt(a).await {
+                Ok(attempt) => attempt,
+                Err(StoreError::Unsealable(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            recorded.push(RecordedStep { run_id, workflow: run_workflow, version, attempt });
+        }
+        Ok(recorded)
     }
 }

@@ -10,8 +10,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::outbox::CaseChange;
-use crate::entity::{workflow_attempt, workflow_outbox, workflow_run, workflow_timer};
+use crate::entity::{run_customer, workflow_attempt, workflow_outbox, workflow_run, workflow_timer};
 use crate::error::is_unique_violation;
+use crate::pii::seal::{DataKey, Slot};
+use crate::pii::{customer_of, seal_json};
 use crate::{Store, StoreError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,7 +175,26 @@ fn to_record(m: workflow_run::Model) -> Result<RunRecord, StoreError> {
     })
 }
 
-pub(super) fn attempt_record(m: workflow_attempt::Model) -> AttemptRecord {
+/// Where each sealed column of a run lives (the associated data of its ciphertext).
+pub(crate) fn run_slot<'a>(run_id: &'a str, field: &'a str) -> Slot<'a> {
+    Slot { table: "workflow_runs", row: run_id, field }
+}
+
+/// Attempt ids are assigned by the database on insert, so the row is named by what identifies
+/// the attempt before it is written.
+fn attempt_row(run_id: &str, kind: &str, step: &str, attempt: i32) -> String {
+    format!("{run_id}/{kind}/{step}/{attempt}")
+}
+
+fn attempt_slot<'a>(row: &'a str, field: &'a str) -> Slot<'a> {
+    Slot { table: "workflow_attempts", row, field }
+}
+
+pub(crate) fn outbox_slot(key: &str) -> Slot<'_> {
+    Slot { table: "workflow_outbox", row: key, field: "change" }
+}
+
+fn attempt_record(m: workflow_attempt::Model) -> AttemptRecord {
     AttemptRecord {
         id: m.id,
         step: m.step,
@@ -197,15 +218,21 @@ fn not_active(id: &str) -> StoreError {
 }
 
 /// Writes one attempt and its outbox entries inside the caller's transaction; an outbox key
-/// already present is left as it is.
+/// already present is left as it is. What went in and came out (ticket, decision, effects) is
+/// sealed under the run's customer's data key.
 pub(super) async fn record_attempt<C: ConnectionTrait>(
     txn: &C,
+    dek: &DataKey,
     run_id: &str,
     ticket_id: &str,
     a: NewAttempt,
     outbox: Vec<(String, CaseChange)>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let row = attempt_row(run_id, &a.kind, &a.step, a.attempt);
+    let input = seal_json(dek, attempt_slot(&row, "input"), &a.input)?;
+    let decision = a.decision.as_ref().map(|d| seal_json(dek, attempt_slot(&row, "decision"), d)).transpose()?;
+    let effects = seal_json(dek, attempt_slot(&row, "effects"), &a.effects)?;
     workflow_attempt::ActiveModel {
         run_id: Set(run_id.to_owned()),
         step: Set(a.step),
@@ -213,9 +240,9 @@ pub(super) async fn record_attempt<C: ConnectionTrait>(
         attempt: Set(a.attempt),
         status: Set(a.status),
         plugin: Set(a.plugin),
-        input: Set(a.input),
-        decision: Set(a.decision),
-        effects: Set(a.effects),
+        input: Set(input),
+        decision: Set(decision),
+        effects: Set(effects),
         error: Set(a.error),
         fuel: Set(a.fuel),
         duration_us: Set(a.duration_us),
@@ -228,6 +255,7 @@ pub(super) async fn record_attempt<C: ConnectionTrait>(
     for (key, change) in outbox {
         let change = serde_json::to_value(&change)
             .map_err(|e| StoreError::Internal(format!("could not serialize an effect: {e}")))?;
+        let change = seal_json(dek, outbox_slot(&key), &change)?;
         workflow_outbox::Entity::insert(workflow_outbox::ActiveModel {
             key: Set(key),
             run_id: Set(run_id.to_owned()),
@@ -254,16 +282,21 @@ impl Store {
             return Ok((existing, false));
         }
         let now = crate::now();
+        // The key first, outside the transaction (see `data_key_for`).
+        let customer = customer_of(&new.ticket).to_owned();
+        let dek = self.data_key_for(&customer).await?;
+        let ticket = seal_json(&dek, run_slot(&new.id, "ticket"), &new.ticket)?;
+        let state = seal_json(&dek, run_slot(&new.id, "state"), &new.state)?;
         let txn = self.db.begin().await?;
         let inserted = workflow_run::ActiveModel {
             id: Set(new.id.clone()),
             workflow: Set(new.workflow.clone()),
             version: Set(new.version),
             status: Set(RunStatus::Running.as_str().to_owned()),
-            ticket_id: Set(new.ticket_id),
-            ticket: Set(new.ticket),
+            ticket_id: Set(new.ticket_id.clone()),
+            ticket: Set(ticket),
             idempotency_key: Set(new.idempotency_key.clone()),
-            state: Set(new.state),
+            state: Set(state),
             error: Set(None),
             decision: Set(None),
             deadline_ms: Set(new.deadline_ms),
@@ -275,6 +308,13 @@ impl Store {
         .await;
         match inserted {
             Ok(row) => {
+                run_customer::ActiveModel {
+                    run_id: Set(row.id.clone()),
+                    customer_id: Set(customer),
+                    ticket_id: Set(new.ticket_id.clone()),
+                }
+                .insert(&txn)
+                .await?;
                 for (kind, due_ms) in &new.timers {
                     workflow_timer::ActiveModel {
                         id: Set(format!("{}/{kind}", row.id)),
@@ -289,7 +329,10 @@ impl Store {
                     .await?;
                 }
                 txn.commit().await?;
-                Ok((to_record(row)?, true))
+                let mut record = to_record(row)?;
+                record.ticket = new.ticket;
+                record.state = new.state;
+                Ok((record, true))
             }
             Err(err) if is_unique_violation(&err) => {
                 txn.rollback().await?;
@@ -308,17 +351,59 @@ impl Store {
     }
 
     async fn run_by_idempotency_key(&self, workflow: &str, key: &str) -> Result<Option<RunRecord>, StoreError> {
-        workflow_run::Entity::find()
+        let row = workflow_run::Entity::find()
             .filter(workflow_run::Column::Workflow.eq(workflow))
             .filter(workflow_run::Column::IdempotencyKey.eq(key))
             .one(&self.db)
-            .await?
-            .map(to_record)
-            .transpose()
+            .await?;
+        self.opened_run_opt(row).await
     }
 
     pub async fn get_run(&self, id: &str) -> Result<Option<RunRecord>, StoreError> {
-        workflow_run::Entity::find_by_id(id.to_owned()).one(&self.db).await?.map(to_record).transpose()
+        let row = workflow_run::Entity::find_by_id(id.to_owned()).one(&self.db).await?;
+        self.opened_run_opt(row).await
+    }
+
+    /// A stored run with its sealed columns opened.
+    pub(crate) async fn opened_run(&self, m: workflow_run::Model) -> Result<RunRecord, StoreError> {
+        let mut record = to_record(m)?;
+        let id = record.id.clone();
+        record.ticket = self.open_json(&self.db, run_slot(&id, "ticket"), record.ticket).await?;
+        record.state = self.open_json(&self.db, run_slot(&id, "state"), record.state).await?;
+        record.decision = self.open_json_opt(&self.db, run_slot(&id, "decision"), record.decision).await?;
+        Ok(record)
+    }
+
+    async fn opened_run_opt(&self, m: Option<workflow_run::Model>) -> Result<Option<RunRecord>, StoreError> {
+        match m {
+            Some(m) => Ok(Some(self.opened_run(m).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn opened_runs(&self, rows: Vec<workflow_run::Model>) -> Result<Vec<RunRecord>, StoreError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(self.opened_run(row).await?);
+        }
+        Ok(out)
+    }
+
+    /// A stored attempt with its sealed columns opened.
+    pub(crate) async fn opened_attempt(&self, m: workflow_attempt::Model) -> Result<AttemptRecord, StoreError> {
+        let row = attempt_row(&m.run_id, &m.kind, &m.step, m.attempt);
+        let mut record = attempt_record(m);
+        record.input = self.open_json(&self.db, attempt_slot(&row, "input"), record.input).await?;
+        record.decision = self.open_json_opt(&self.db, attempt_slot(&row, "decision"), record.decision).await?;
+        record.effects = self.open_json(&self.db, attempt_slot(&row, "effects"), record.effects).await?;
+        Ok(record)
+    }
+
+    /// The data key of the run's customer (the tenant key for runs recorded before encryption).
+    pub(crate) async fn run_data_key(&self, run_id: &str) -> Result<std::sync::Arc<DataKey>, StoreError> {
+        let customer = run_customer::Entity::find_by_id(run_id.to_owned()).one(&self.db).await?;
+        let customer = customer.map(|c| c.customer_id).unwrap_or_default();
+        self.data_key_for(&customer).await
     }
 
     /// Newest first.
@@ -331,47 +416,47 @@ impl Store {
             query = query.filter(workflow_run::Column::Status.eq(s.as_str()));
         }
         let limit = if filter.limit == 0 { 100 } else { filter.limit.min(1000) };
-        query
+        let rows = query
             .order_by_desc(workflow_run::Column::CreatedAt)
             .order_by_desc(workflow_run::Column::Id)
             .limit(limit)
             .all(&self.db)
-            .await?
-            .into_iter()
-            .map(to_record)
-            .collect()
+            .await?;
+        self.opened_runs(rows).await
     }
 
     /// Every run that was running or compensating: what start-up resumes.
     pub async fn active_runs(&self) -> Result<Vec<RunRecord>, StoreError> {
-        workflow_run::Entity::find()
+        let rows = workflow_run::Entity::find()
             .filter(workflow_run::Column::Status.is_in(RunStatus::ACTIVE))
             .order_by_asc(workflow_run::Column::CreatedAt)
             .all(&self.db)
-            .await?
-            .into_iter()
-            .map(to_record)
-            .collect()
+            .await?;
+        self.opened_runs(rows).await
     }
 
     pub async fn run_attempts(&self, run_id: &str) -> Result<Vec<AttemptRecord>, StoreError> {
-        Ok(workflow_attempt::Entity::find()
+        let rows = workflow_attempt::Entity::find()
             .filter(workflow_attempt::Column::RunId.eq(run_id))
             .order_by_asc(workflow_attempt::Column::Id)
             .all(&self.db)
-            .await?
-            .into_iter()
-            .map(attempt_record)
-            .collect())
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(self.opened_attempt(row).await?);
+        }
+        Ok(out)
     }
 
     /// Records an attempt with its effects and the run's new cursor, atomically. Refused (and
     /// nothing written) when the run is no longer active, e.g. cancelled meanwhile.
     pub async fn commit_step(&self, run: &RunRecord, commit: StepCommit) -> Result<(), StoreError> {
         let now = crate::now();
+        let dek = self.data_key_for(customer_of(&run.ticket)).await?;
+        let state = seal_json(&dek, run_slot(&run.id, "state"), &commit.state)?;
         let txn = self.db.begin().await?;
         let mut update = workflow_run::Entity::update_many()
-            .col_expr(workflow_run::Column::State, Expr::value(commit.state))
+            .col_expr(workflow_run::Column::State, Expr::value(state))
             .col_expr(workflow_run::Column::Status, Expr::value(commit.status.as_str()))
             .col_expr(workflow_run::Column::UpdatedAt, Expr::value(now))
             .filter(workflow_run::Column::Id.eq(&run.id))
@@ -384,7 +469,7 @@ impl Store {
             txn.rollback().await?;
             return Err(not_active(&run.id));
         }
-        record_attempt(&txn, &run.id, &run.ticket_id, commit.attempt, commit.outbox, now).await?;
+        record_attempt(&txn, &dek, &run.id, &run.ticket_id, commit.attempt, commit.outbox, now).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -398,6 +483,8 @@ impl Store {
         state: serde_json::Value,
         status: RunStatus,
     ) -> Result<bool, StoreError> {
+        let dek = self.run_data_key(id).await?;
+        let state = seal_json(&dek, run_slot(id, "state"), &state)?;
         let updated = workflow_run::Entity::update_many()
             .col_expr(workflow_run::Column::State, Expr::value(state))
             .col_expr(workflow_run::Column::Status, Expr::value(status.as_str()))
@@ -421,6 +508,9 @@ impl Store {
         error: Option<serde_json::Value>,
     ) -> Result<(), StoreError> {
         let now = crate::now();
+        let dek = self.run_data_key(id).await?;
+        let state = seal_json(&dek, run_slot(id, "state"), &state)?;
+        let decision = decision.map(|d| seal_json(&dek, run_slot(id, "decision"), &d)).transpose()?;
         let txn = self.db.begin().await?;
         let event_error = error.clone();
         let updated = workflow_run::Entity::update_many()

@@ -104,6 +104,7 @@ impl Store {
         succeeded: bool,
     ) -> Result<bool, StoreError> {
         let now = crate::now();
+        let dek = self.run_data_key(&timer.run_id).await?;
         let txn = self.db.begin().await?;
         let claimed = workflow_timer::Entity::update_many()
             .col_expr(workflow_timer::Column::Status, Expr::value(if succeeded { "fired" } else { "failed" }))
@@ -117,7 +118,7 @@ impl Store {
             txn.rollback().await?;
             return Ok(false);
         }
-        record_attempt(&txn, &timer.run_id, ticket_id, attempt, outbox, now).await?;
+        record_attempt(&txn, &dek, &timer.run_id, ticket_id, attempt, outbox, now).await?;
         txn.commit().await?;
         Ok(true)
     }
