@@ -153,6 +153,11 @@ impl Store {
             .exec(&txn)
             .await?
             .rows_affected;
+        // Rollout observations hold copies of the run's decisions.
+        crate::entity::rollout_observation::Entity::delete_many()
+            .filter(crate::entity::rollout_observation::Column::RunId.is_in(run_ids.clone()))
+            .exec(&txn)
+            .await?;
         erased.effects = workflow_outbox::Entity::delete_many()
             .filter(workflow_outbox::Column::RunId.is_in(run_ids.clone()))
             .exec(&txn)

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::entity::{rollout_observation, workflow_rollout};
 use crate::error::is_unique_violation;
 use crate::identity::secrets;
+use crate::pii::seal::Slot;
+use crate::pii::seal_json;
 use crate::{Store, StoreError, now};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,7 +207,16 @@ impl Store {
         Ok(row)
     }
 
+    /// Records one observation. Decisions carry customer content, so they are sealed under the
+    /// run's customer's data key like the run's own attempts (and erased with them).
     pub async fn observe_rollout(&self, o: Observation) -> Result<(), StoreError> {
+        let dek = self.run_data_key(&o.run_id).await?;
+        let row = observation_row(&o.rollout_id, &o.run_id, &o.arm);
+        let seal = |field: &'static str, value: Option<serde_json::Value>| {
+            value.map(|v| seal_json(&dek, observation_slot(&row, field), &v)).transpose()
+        };
+        let (decision, candidate, error) =
+            (seal("decision", o.decision)?, seal("candidate", o.candidate)?, seal("error", o.error)?);
         rollout_observation::ActiveModel {
             id: Default::default(),
             rollout_id: Set(o.rollout_id),
@@ -213,9 +224,9 @@ impl Store {
             ticket_id: Set(o.ticket_id),
             arm: Set(o.arm),
             status: Set(o.status),
-            decision: Set(o.decision),
-            candidate: Set(o.candidate),
-            error: Set(o.error),
+            decision: Set(decision),
+            candidate: Set(candidate),
+            error: Set(error),
             differed: Set(!o.fields.is_empty()),
             fields: Set(serde_json::json!(o.fields)),
             observed_at: Set(now()),
@@ -278,7 +289,9 @@ impl Store {
             .limit(samples)
             .all(&self.db)
             .await?;
-        summary.samples = rows.into_iter().map(to_observation).collect();
+        for row in rows {
+            summary.samples.push(self.opened_observation(row).await?);
+        }
         Ok(summary)
     }
 }
@@ -325,17 +338,28 @@ fn to_rollout(row: workflow_rollout::Model) -> Result<Rollout, StoreError> {
     })
 }
 
-fn to_observation(row: rollout_observation::Model) -> Observation {
-    Observation {
-        rollout_id: row.rollout_id,
-        run_id: row.run_id,
-        ticket_id: row.ticket_id,
-        arm: row.arm,
-        status: row.status,
-        decision: row.decision,
-        candidate: row.candidate,
-        error: row.error,
-        fields: serde_json::from_value(row.fields).unwrap_or_default(),
-        observed_at: Some(row.observed_at),
+fn observation_row(rollout: &str, run: &str, arm: &str) -> String {
+    format!("{rollout}/{run}/{arm}")
+}
+
+fn observation_slot<'a>(row: &'a str, field: &'a str) -> Slot<'a> {
+    Slot { table: "rollout_observations", row, field }
+}
+
+impl Store {
+    async fn opened_observation(&self, row: rollout_observation::Model) -> Result<Observation, StoreError> {
+        let name = observation_row(&row.rollout_id, &row.run_id, &row.arm);
+        Ok(Observation {
+            decision: self.open_json_opt(&self.db, observation_slot(&name, "decision"), row.decision).await?,
+            candidate: self.open_json_opt(&self.db, observation_slot(&name, "candidate"), row.candidate).await?,
+            error: self.open_json_opt(&self.db, observation_slot(&name, "error"), row.error).await?,
+            rollout_id: row.rollout_id,
+            run_id: row.run_id,
+            ticket_id: row.ticket_id,
+            arm: row.arm,
+            status: row.status,
+            fields: serde_json::from_value(row.fields).unwrap_or_default(),
+            observed_at: Some(row.observed_at),
+        })
     }
 }
