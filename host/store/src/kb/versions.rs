@@ -75,6 +75,18 @@ impl Store {
         .exec(&txn)
         .await?;
         insert_transition(&txn, &new.article_id, &new.transition, now).await?;
+        // In the same transaction: subscribers hear of exactly the versions that were committed.
+        let event = serde_json::json!({
+            "article_id": model.article_id,
+            "version": model.version,
+            "space": model.space,
+            "title": model.title,
+            "tags": model.tags,
+            "content_hash": model.content_hash,
+            "published_by": model.published_by,
+            "published_at": model.published_at,
+        });
+        self.enqueue_event_in(&txn, "article.published", &event).await?;
         txn.commit().await?;
         Ok(model)
     }
