@@ -72,6 +72,32 @@ fn snippets(snippet: &Snippet, body: &str) -> (String, String) {
     }
 }
 
+/// Like `SnippetGenerator::create`, but re-tokenizing bodies with the phrase analyzer (jieba
+/// default mode): the index analyzer's overlapping search-mode tokens make tantivy's fragment
+/// arithmetic underflow and panic (found by the 100k benchmark).
+fn snippet_generator(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    field: tantivy::schema::Field,
+) -> Result<SnippetGenerator, KbError> {
+    let mut terms = std::collections::BTreeMap::new();
+    let mut wanted = Vec::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field
+            && let Some(text) = term.value().as_str()
+        {
+            wanted.push((term.clone(), text.to_owned()));
+        }
+    });
+    for (term, text) in wanted {
+        let doc_freq = searcher.doc_freq(&term).map_err(|e| unavailable("snippets", e))?;
+        if doc_freq > 0 {
+            terms.insert(text, 1.0 / (1.0 + doc_freq as f32));
+        }
+    }
+    Ok(SnippetGenerator::new(terms, super::analyzer::phrase_analyzer(), field, SNIPPET_BYTES))
+}
+
 fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned()
 }
@@ -102,9 +128,7 @@ impl SearchIndex {
         let top = searcher
             .search(&full, &TopDocs::with_limit(request.limit).order_by_score())
             .map_err(|e| unavailable("searching", e))?;
-        let mut generator =
-            SnippetGenerator::create(&searcher, &*text_query, f.body).map_err(|e| unavailable("snippets", e))?;
-        generator.set_max_num_chars(SNIPPET_BYTES);
+        let generator = snippet_generator(&searcher, &*text_query, f.body)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address).map_err(|e| unavailable("reading a hit", e))?;

@@ -100,3 +100,20 @@ fn snippets_escape_markup() {
     assert_eq!(html.replace("<b>", "").replace("</b>", "").matches('<').count(), 0, "{html}");
     assert!(hits[0].snippet_text.contains("<script>"), "plain text keeps the original characters");
 }
+
+// Regression (100k benchmark): overlapping search-mode tokens near a fragment edge made tantivy's
+// snippet code panic; snippets now re-tokenize without overlaps.
+#[test]
+fn snippets_of_long_chinese_words_do_not_panic() {
+    let index = SearchIndex::in_ram().unwrap_or_else(|e| panic!("{e}"));
+    let body = "共和国身份会员验证优先级配送可以中华人民共和国 receipt 会员。客服运费银行卡手续费收据应该问卷 days \
+                密码登录 payment 会员订单欺诈 priority 配送 trial。扣款回电如何重置退款"
+        .repeat(4);
+    index.upsert(doc("z", 1, "s", "会员", &body, &[])).unwrap_or_else(|e| panic!("{e}"));
+    for q in ["共和国 会员", "中华人民共和国", "人民 payment", "共和 退款"] {
+        let hits = index
+            .search(&SearchRequest { text: q.into(), limit: 5, ..Default::default() }, None)
+            .unwrap_or_else(|e| panic!("{q}: {e}"));
+        assert_eq!(hits.len(), 1, "{q}");
+    }
+}
