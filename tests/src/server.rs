@@ -81,6 +81,17 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// SIGKILL, run `between` on the stopped server's data directory (to damage or restore files
+    /// as an operator or a disk might), then start again on the same address.
+    pub fn restart_after(&mut self, between: impl FnOnce(&Path)) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        between(&self.data);
+        let args: Vec<&str> = self.extra_args.iter().map(String::as_str).collect();
+        self.child = spawn(&self.addr, &self.data, &args);
+        self.wait_healthy();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

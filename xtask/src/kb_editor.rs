@@ -33,8 +33,6 @@ pub fn build() -> anyhow::Result<PathBuf> {
 }
 
 /// Debian's Chromium (and a CJK font, so Chinese screenshots are legible) for the browser tests.
-/// Not called while the browser e2e is parked (it needs knowledge-base search; issue 6).
-#[allow(dead_code)]
 pub fn ensure_chromium() -> anyhow::Result<()> {
     if Path::new("/usr/bin/chromium").exists() {
         return Ok(());

@@ -74,9 +74,10 @@ fn test() -> anyhow::Result<()> {
     // Reference implementations the end-to-end tests interoperate with (standardwebhooks).
     setup::npm_ci(&root.join("tests").join("interop"))?;
     setup::npm_ci(&root.join("tests").join("node"))?;
-    // The knowledge-base editor: type check + bundle (its /kb/ serving is tested; the browser
-    // e2e in kb-editor/e2e waits for knowledge-base search, see issue 6).
+    // The knowledge-base editor: type check + bundle, and the Chromium its browser e2e drives
+    // (tests/tests/kb_editor_e2e.rs).
     kb_editor::build()?;
+    kb_editor::ensure_chromium()?;
     setup::step("host tests", setup::cargo(&root).args(["test", "--workspace"]))?;
     Ok(())
 }

@@ -16,6 +16,7 @@ mod notes;
 mod review;
 mod room;
 mod rooms;
+pub mod search;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -76,14 +77,27 @@ impl KbConfig {
 
 pub struct Kb {
     store: Store,
+    /// Published versions, searchable (see `search`).
+    search: Arc<search::SearchIndex>,
     rooms: Mutex<std::collections::HashMap<String, Arc<Room>>>,
     next_conn: AtomicU64,
 }
 
 impl Kb {
     /// Opens the knowledge base and starts its background compactor (needs a tokio runtime).
+    /// The search index is opened (or started afresh) and caught up with the store first, so
+    /// search is complete once this returns.
     pub async fn open(store: Store, config: KbConfig) -> Result<Arc<Kb>, KbError> {
-        let kb = Arc::new(Kb { store, rooms: Mutex::default(), next_conn: AtomicU64::new(1) });
+        let dir = config.index_dir.clone();
+        let (index, recreated) = tokio::task::spawn_blocking(move || search::SearchIndex::open(&dir))
+            .await
+            .map_err(|e| KbError::Unavailable(format!("opening the search index failed: {e}")))??;
+        if let Some(reason) = recreated {
+            tracing::warn!(dir = %config.index_dir.display(), reason, "search index started afresh; rebuilding from the store");
+        }
+        let kb = Arc::new(Kb { store, search: Arc::new(index), rooms: Mutex::default(), next_conn: AtomicU64::new(1) });
+        let done = kb.reconcile_search().await?;
+        tracing::info!(indexed = done.indexed, removed = done.removed, "search index caught up with the store");
         compaction::spawn(kb.store.clone(), config.compact_every, config.compact_min_updates);
         Ok(kb)
     }

@@ -420,6 +420,8 @@ impl Kb {
                 transition: t.clone(),
             })
             .await?;
+        // Searchable before the publisher gets the answer (commit + reader reload, a few ms).
+        self.index_published(&version).await;
         let expires = version.published_at + chrono::Duration::days(VERIFICATION_PERIOD_DAYS);
         self.store.kb_set_verification_expiry(id, Some(expires)).await?;
         self.audit(

@@ -13,6 +13,7 @@ mod kb_articles;
 pub mod kb_editor;
 mod kb_history;
 mod kb_review;
+mod kb_search;
 mod kb_spaces;
 mod kb_sync;
 mod plugins;
@@ -65,8 +66,14 @@ impl FromRef<AppState> for Store {
 }
 
 impl AppState {
-    pub fn new(store: Store, runtime: Arc<Runtime>, events: Dispatcher, hook_limits: RateLimiter) -> Self {
-        let services = Arc::new(crate::services::StoreServices::new(store.clone()));
+    pub fn new(
+        store: Store,
+        runtime: Arc<Runtime>,
+        events: Dispatcher,
+        hook_limits: RateLimiter,
+        kb: Arc<weft_kb::Kb>,
+    ) -> Self {
+        let services = Arc::new(crate::services::StoreServices::new(store.clone(), kb));
         let engine = weft_workflow::Engine::new(store.clone(), runtime.clone(), services.clone());
         Self {
             store,

@@ -20,7 +20,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tokio::spawn(events.clone().run());
     let kb = weft_kb::Kb::open(store.clone(), weft_kb::KbConfig::new(args.data.data.join("kb-index"))).await?;
     let limits = RateLimiter::new(args.inbound.hook_rate_per_second, args.inbound.hook_burst);
-    let state = AppState::new(store, runtime, events, limits);
+    let state = AppState::new(store, runtime, events, limits, kb.clone());
     // Runs a previous process left unfinished carry on where their last committed step left them.
     state.engine.resume().await.context("resuming unfinished workflow runs")?;
     let app = router(state).merge(crate::api::kb::routes(kb));

@@ -1,6 +1,7 @@
-//! The server's `HostServices`: plugin key-value state from the store. Knowledge-base search,
-//! the agent directory and credit history answer "unavailable" until their services exist
-//! (knowledge-base, routing and workflow issues), so a plugin gets a clear, retryable error.
+//! The server's `HostServices`: plugin key-value state, the agent directory and credit history
+//! from the store; knowledge-base search over the same index as `GET /v1/kb/search`.
+
+use std::sync::Arc;
 
 use weft_runtime::model::{AgentQuery, CreditRecord, Directory, KbHit, KbQuery};
 use weft_runtime::services::{HostServices, ServiceError, ServiceFuture};
@@ -8,17 +9,13 @@ use weft_store::Store;
 
 pub struct StoreServices {
     store: Store,
+    kb: Arc<weft_kb::Kb>,
 }
 
 impl StoreServices {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, kb: Arc<weft_kb::Kb>) -> Self {
+        Self { store, kb }
     }
-}
-
-fn unavailable<T: Send + 'static>(what: &str) -> ServiceFuture<'static, T> {
-    let message = format!("{what} is not available on this Weft server yet");
-    Box::pin(async move { Err(ServiceError(message)) })
 }
 
 impl HostServices for StoreServices {
@@ -26,8 +23,28 @@ impl HostServices for StoreServices {
         Box::pin(async move { self.store.kv_get(scope, key).await.map_err(|e| ServiceError(e.to_string())) })
     }
 
-    fn kb_search(&self, _query: KbQuery) -> ServiceFuture<'_, Vec<KbHit>> {
-        unavailable("knowledge-base search")
+    /// Published articles in every space (plugins hold `kb.read`, not a person's space roles);
+    /// `tags` narrows to articles carrying all of them. The snippet is plain text.
+    fn kb_search(&self, query: KbQuery) -> ServiceFuture<'_, Vec<KbHit>> {
+        Box::pin(async move {
+            let request = weft_kb::search::SearchRequest {
+                text: query.text,
+                space: query.space.filter(|s| !s.is_empty()),
+                tags: query.tags,
+                limit: query.limit as usize,
+            };
+            let hits = self.kb.search_published(request).await.map_err(|e| ServiceError(e.to_string()))?;
+            Ok(hits
+                .into_iter()
+                .map(|h| KbHit {
+                    article: h.article_id,
+                    version: u32::try_from(h.version).unwrap_or(u32::MAX),
+                    title: h.title,
+                    snippet: h.snippet_text,
+                    score: h.score,
+                })
+                .collect())
+        })
     }
 
     fn agent_directory(&self, query: AgentQuery) -> ServiceFuture<'_, Directory> {

@@ -11,7 +11,7 @@ use weft_kb::{Kb, KbError};
 use weft_store::Store;
 
 use super::error::ApiError;
-use super::{kb_articles, kb_history, kb_review, kb_spaces, kb_sync};
+use super::{kb_articles, kb_history, kb_review, kb_search, kb_spaces, kb_sync};
 
 #[derive(Clone)]
 pub struct KbState {
@@ -48,6 +48,7 @@ pub fn routes(kb: Arc<Kb>) -> Router {
         .route("/v1/kb/articles/{id}/comments", get(kb_review::comments).post(kb_review::add_comment))
         .route("/v1/kb/comments/{cid}/resolve", post(kb_review::resolve_comment))
         .route("/v1/kb/articles/{id}/outcomes", post(kb_review::outcome))
+        .route("/v1/kb/search", get(kb_search::search))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

@@ -133,15 +133,37 @@ impl Store {
         Ok(inserted.last_insert_id)
     }
 
+    /// Flags an article for review (`Some(reason)`) or clears the flag (`None`). The moment an
+    /// article becomes flagged, `article.flagged` is queued for subscribers in the same
+    /// transaction; re-flagging an already flagged article (a new reason) sends nothing more.
     pub async fn kb_set_flag(&self, article_id: &str, reason: Option<String>) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        let current = article::Entity::find_by_id(article_id.to_owned())
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("article {article_id} does not exist")))?;
         article::Entity::update(article::ActiveModel {
             id: Set(article_id.to_owned()),
             flagged: Set(reason.is_some()),
-            flag_reason: Set(reason),
+            flag_reason: Set(reason.clone()),
             ..Default::default()
         })
-        .exec(&self.db)
+        .exec(&txn)
         .await?;
+        if let Some(reason) = reason
+            && !current.flagged
+        {
+            let event = serde_json::json!({
+                "article_id": article_id,
+                "space": current.space,
+                "title": current.title,
+                "published_version": current.published_version,
+                "reason": reason,
+                "flagged_at": crate::now(),
+            });
+            self.enqueue_event_in(&txn, "article.flagged", &event).await?;
+        }
+        txn.commit().await?;
         Ok(())
     }
 

@@ -75,6 +75,18 @@ impl Store {
         .exec(&txn)
         .await?;
         insert_transition(&txn, &new.article_id, &new.transition, now).await?;
+        // In the same transaction: subscribers hear of exactly the versions that were committed.
+        let event = serde_json::json!({
+            "article_id": model.article_id,
+            "version": model.version,
+            "space": model.space,
+            "title": model.title,
+            "tags": model.tags,
+            "content_hash": model.content_hash,
+            "published_by": model.published_by,
+            "published_at": model.published_at,
+        });
+        self.enqueue_event_in(&txn, "article.published", &event).await?;
         txn.commit().await?;
         Ok(model)
     }
@@ -89,6 +101,23 @@ impl Store {
 
     pub async fn kb_version(&self, article_id: &str, number: i32) -> Result<Option<version::Model>, StoreError> {
         Ok(version::Entity::find_by_id((article_id.to_owned(), number)).one(&self.db).await?)
+    }
+
+    /// (article id, latest published version) of every published article: what the search index
+    /// must hold, cheap enough to compare on every start.
+    pub async fn kb_published_heads(&self) -> Result<Vec<(String, i32)>, StoreError> {
+        let published =
+            article::Entity::find().filter(article::Column::PublishedVersion.is_not_null()).all(&self.db).await?;
+        Ok(published.into_iter().filter_map(|a| a.published_version.map(|v| (a.id, v))).collect())
+    }
+
+    /// The given versions, fetched in one query (missing ones are left out). Keep `wanted` to a few
+    /// hundred: it becomes an `IN` list.
+    pub async fn kb_versions_in(&self, wanted: &[(String, i32)]) -> Result<Vec<version::Model>, StoreError> {
+        let ids: Vec<&str> = wanted.iter().map(|(id, _)| id.as_str()).collect();
+        let wanted: std::collections::HashSet<(&str, i32)> = wanted.iter().map(|(id, v)| (id.as_str(), *v)).collect();
+        let rows = version::Entity::find().filter(version::Column::ArticleId.is_in(ids)).all(&self.db).await?;
+        Ok(rows.into_iter().filter(|r| wanted.contains(&(r.article_id.as_str(), r.version))).collect())
     }
 
     /// The newest version of every article, for rebuilding the search index.
