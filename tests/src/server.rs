@@ -153,3 +153,31 @@ pub fn create_token(data: &Path, name: &str) -> String {
     assert_eq!(code, 0, "weft token create {name}: {err}");
     token.trim().to_string()
 }
+
+/// The password `start_staffed` gives every user.
+pub const STAFF_PASSWORD: &str = "correct horse battery";
+
+/// A fresh data directory holding one user per `(name, role)`, each with a token, and the server
+/// started on it: the set-up most end-to-end tests begin with.
+pub struct Staffed {
+    pub dir: tempfile::TempDir,
+    pub data: PathBuf,
+    pub server: Server,
+    /// One token per user, in the order given.
+    pub tokens: Vec<String>,
+}
+
+pub fn start_staffed(users: &[(&str, &str)], extra_args: &[&str]) -> Staffed {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).expect("data dir");
+    let tokens = users
+        .iter()
+        .map(|(name, role)| {
+            add_user(&data, name, role, STAFF_PASSWORD);
+            create_token(&data, name)
+        })
+        .collect();
+    let server = Server::start(&data, extra_args);
+    Staffed { dir, data, server, tokens }
+}

@@ -3,8 +3,6 @@
 //! server, reads the same directory through the `agents.read` capability. One server for the
 //! whole file; each step states the rule it proves.
 
-use std::path::Path;
-
 use serde_json::{Value, json};
 use weft_e2e::plugins::component;
 use weft_e2e::server::{self, Server, weft};
@@ -19,20 +17,10 @@ struct Env {
     agent: String,
 }
 
-fn add_user(data: &Path, name: &str, role: &str) -> String {
-    server::add_user(data, name, role, "correct horse battery");
-    server::create_token(data, name)
-}
-
 fn start() -> Env {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).expect("data dir");
-    let dev = add_user(&data, "dev", "plugin-developer");
-    let ops = add_user(&data, "ops", "operator");
-    let agent = add_user(&data, "agent1", "agent");
-    let server = Server::start(&data, &[]);
-    Env { _dir: dir, data, server, http: reqwest::Client::new(), dev, ops, agent }
+    let staffed = server::start_staffed(&[("dev", "plugin-developer"), ("ops", "operator"), ("agent1", "agent")], &[]);
+    let [dev, ops, agent] = <[String; 3]>::try_from(staffed.tokens).expect("three tokens");
+    Env { _dir: staffed.dir, data: staffed.data, server: staffed.server, http: reqwest::Client::new(), dev, ops, agent }
 }
 
 impl Env {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use weft_e2e::plugins::component;
-use weft_e2e::server::{Server, add_user, create_token, weft};
+use weft_e2e::server::{Server, start_staffed, weft};
 
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -31,10 +31,6 @@ impl Env {
 
     /// As [`Env::start`], with extra `weft serve` arguments.
     pub async fn start_with(serve_args: &[&str]) -> Env {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let data = dir.path().join("data");
-        std::fs::create_dir_all(&data).expect("data dir");
-        let mut tokens = Vec::new();
         let users = [
             ("ops", "operator"),
             ("dev", "plugin-developer"),
@@ -43,15 +39,12 @@ impl Env {
             ("sup2", "operator"),
             ("agent1", "agent"),
         ];
-        for (user, role) in users {
-            add_user(&data, user, role, "a long enough password");
-            tokens.push(create_token(&data, user));
-        }
-        let server = Server::start(&data, serve_args);
+        let staffed = start_staffed(&users, serve_args);
+        let tokens = staffed.tokens;
         let env = Env {
-            dir,
-            data,
-            server,
+            dir: staffed.dir,
+            data: staffed.data,
+            server: staffed.server,
             http: reqwest::Client::new(),
             ops: tokens[0].clone(),
             dev: tokens[1].clone(),
