@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use weft_runtime::model::{Decision, Outcome, PriorStep, StepInput, Ticket};
 use weft_runtime::{Deployment, InvocationContext, PluginError};
-use weft_store::{NewAttempt, Observation, Rollout, RolloutMode, RunRecord, RunStatus, StepCommit, StoreError};
+use weft_store::{NewAttempt, Observation, RolloutMode, RunRecord, RunStatus, StepCommit, StoreError};
 
 use crate::approval::now_ms;
 use crate::definition::StepDef;
 use crate::engine::{Engine, Loaded};
 use crate::error::EngineError;
 use crate::retry;
-use crate::rollout::{ShadowJob, takes_candidate};
+use crate::rollout::{Active, ShadowJob, takes_candidate};
 use crate::state::{RunState, StepResult};
 
 /// Why an attempt failed, as stored and shown: `{kind, message, retryable, ...}`.
@@ -346,16 +346,18 @@ impl Engine {
         };
         let mut cost = AttemptCost { input: serde_json::to_value(&input).unwrap_or_default(), ..Default::default() };
         let rollout = self.inner.rollouts.get(&loaded.version.name, &step.id);
-        let canary = rollout.as_ref().filter(|r| r.mode == RolloutMode::Canary && takes_candidate(r, ticket));
+        let canary =
+            rollout.as_deref().filter(|a| a.rollout.mode == RolloutMode::Canary && takes_candidate(&a.rollout, ticket));
         let took_candidate = canary.is_some();
-        let chosen = match canary {
-            Some(r) => crate::rollout::parse_candidate(&r.candidate),
-            None => self.pinned(loaded, step),
+        let chosen = match (canary, loaded.resolved.pins.get(&step.id)) {
+            (Some(a), _) => Ok((a.plugin.as_str(), &a.version)),
+            (None, Some((plugin, version))) => Ok((plugin.as_str(), version)),
+            (None, None) => Err(EngineError::Corrupt(format!("step `{}` has no pinned plugin", step.id))),
         };
         let deployment = match chosen {
             Ok((name, version)) => {
                 cost.plugin = Some(format!("{name}@{version}"));
-                self.deployment_of(loaded, step, &name, &version).await
+                self.deployment_of(loaded, step, name, version).await
             }
             Err(e) => Err(e),
         };
@@ -413,7 +415,7 @@ impl Engine {
         &self,
         loaded: &Loaded,
         step: &StepDef,
-        rollout: Rollout,
+        active: Arc<Active>,
         took_candidate: bool,
         input: &StepInput,
         ticket: &Ticket,
@@ -423,6 +425,7 @@ impl Engine {
             Attempt::Done(decision, _) => ("succeeded", serde_json::to_value(decision).ok(), None),
             Attempt::Failed(failure, _) => ("failed", None, Some(failure.body.clone())),
         };
+        let rollout = &active.rollout;
         match rollout.mode {
             RolloutMode::Canary => {
                 let observation = Observation {
@@ -444,11 +447,7 @@ impl Engine {
             }
             RolloutMode::Shadow => {
                 let Some(applied) = decision else { return };
-                let deployment = match crate::rollout::parse_candidate(&rollout.candidate) {
-                    Ok((name, version)) => self.deployment_of(loaded, step, &name, &version).await,
-                    Err(e) => Err(e),
-                };
-                let deployment = match deployment {
+                let deployment = match self.deployment_of(loaded, step, &active.plugin, &active.version).await {
                     Ok(d) => d,
                     Err(error) => {
                         tracing::warn!(rollout = %rollout.id, %error, "shadow candidate cannot be bound; no comparison");
@@ -461,7 +460,7 @@ impl Engine {
                     services: self.inner.services.clone(),
                 };
                 self.spawn_shadow(ShadowJob {
-                    rollout,
+                    rollout_id: rollout.id.clone(),
                     ticket_id: ticket.id.clone(),
                     deployment,
                     input: input.clone(),
@@ -470,16 +469,6 @@ impl Engine {
                 });
             }
         }
-    }
-
-    /// The step's pinned plugin and version.
-    fn pinned(&self, loaded: &Loaded, step: &StepDef) -> Result<(String, semver::Version), EngineError> {
-        loaded
-            .resolved
-            .pins
-            .get(&step.id)
-            .cloned()
-            .ok_or_else(|| EngineError::Corrupt(format!("step `{}` has no pinned plugin", step.id)))
     }
 
     /// The step bound to `plugin@version`, loaded once per workflow version, step and version.

@@ -11,6 +11,5 @@ mod shadow;
 pub(crate) use arm::takes_candidate;
 pub use backtest::BacktestReport;
 pub use registry::RolloutRequest;
-pub(crate) use registry::Rollouts;
-pub(crate) use registry::parse_candidate;
+pub(crate) use registry::{Active, Rollouts};
 pub(crate) use shadow::ShadowJob;

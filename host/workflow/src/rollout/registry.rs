@@ -7,28 +7,44 @@
 //! to every node, or restart them; noted as a known limit.)
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use weft_store::{NewRollout, Rollout, RolloutMode, RolloutSummary, StickyBy};
 
 use crate::engine::Engine;
 use crate::error::EngineError;
 
-/// Active rollouts by `(workflow, step)`.
+/// An active rollout with its candidate parsed once, when the cache is filled, not per step.
+pub(crate) struct Active {
+    pub rollout: Rollout,
+    pub plugin: String,
+    pub version: semver::Version,
+}
+
+/// Active rollouts by workflow, then step: looked up by `&str` on every step execution, so the
+/// lookup allocates nothing.
 #[derive(Default)]
-pub(crate) struct Rollouts(RwLock<HashMap<(String, String), Rollout>>);
+pub(crate) struct Rollouts(RwLock<HashMap<String, HashMap<String, Arc<Active>>>>);
 
 impl Rollouts {
-    pub(crate) fn get(&self, workflow: &str, step: &str) -> Option<Rollout> {
+    pub(crate) fn get(&self, workflow: &str, step: &str) -> Option<Arc<Active>> {
         let map = self.0.read().unwrap_or_else(|p| p.into_inner());
-        if map.is_empty() {
-            return None;
-        }
-        map.get(&(workflow.to_owned(), step.to_owned())).cloned()
+        map.get(workflow)?.get(step).cloned()
     }
 
     fn replace(&self, active: Vec<Rollout>) {
-        let map = active.into_iter().map(|r| ((r.workflow.clone(), r.step.clone()), r)).collect();
+        let mut map: HashMap<String, HashMap<String, Arc<Active>>> = HashMap::new();
+        for rollout in active {
+            // Candidates were checked when the rollout started; one that no longer parses is
+            // left out (the step runs its pinned version) rather than failing every execution.
+            match parse_candidate(&rollout.candidate) {
+                Ok((plugin, version)) => {
+                    let steps = map.entry(rollout.workflow.clone()).or_default();
+                    steps.insert(rollout.step.clone(), Arc::new(Active { rollout, plugin, version }));
+                }
+                Err(error) => tracing::warn!(rollout = %rollout.id, %error, "rollout candidate unreadable; ignored"),
+            }
+        }
         *self.0.write().unwrap_or_else(|p| p.into_inner()) = map;
     }
 }

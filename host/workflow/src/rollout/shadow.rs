@@ -9,13 +9,13 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use weft_runtime::model::StepInput;
 use weft_runtime::{Deployment, InvocationContext};
-use weft_store::{Observation, Rollout};
+use weft_store::Observation;
 
 use super::compare::differences;
 use crate::engine::Engine;
 
 pub(crate) struct ShadowJob {
-    pub rollout: Rollout,
+    pub rollout_id: String,
     pub ticket_id: String,
     pub deployment: Arc<Deployment>,
     pub input: StepInput,
@@ -43,7 +43,7 @@ impl Engine {
                 }
             };
             let observation = Observation {
-                rollout_id: job.rollout.id.clone(),
+                rollout_id: job.rollout_id.clone(),
                 run_id: job.input.run_id.clone(),
                 ticket_id: job.ticket_id,
                 arm: "shadow".into(),
@@ -55,7 +55,7 @@ impl Engine {
                 observed_at: None,
             };
             if let Err(error) = engine.inner.store.observe_rollout(observation).await {
-                tracing::warn!(rollout = %job.rollout.id, run = %job.input.run_id, %error, "shadow comparison not recorded");
+                tracing::warn!(rollout = %job.rollout_id, run = %job.input.run_id, %error, "shadow comparison not recorded");
             }
         });
     }
