@@ -13,7 +13,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::RemoteArgs;
-use super::remote::{Client, print};
+use super::remote::send_json;
 
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
@@ -117,39 +117,28 @@ pub async fn run(cmd: AgentCommand) -> anyhow::Result<()> {
                 "name": name, "team": team, "senior": senior, "skills": skill_list(&skills)?,
                 "languages": languages, "queues": queues, "presence": presence, "load": load,
             });
-            send(&remote, Method::PUT, &format!("/v1/agents/{id}"), Some(body)).await
+            send_json(&remote, Method::PUT, &format!("/v1/agents/{id}"), Some(body)).await
         }
-        AgentCommand::List { remote } => send(&remote, Method::GET, "/v1/agents", None).await,
-        AgentCommand::Show { id, remote } => send(&remote, Method::GET, &format!("/v1/agents/{id}"), None).await,
-        AgentCommand::Delete { id, remote } => send(&remote, Method::DELETE, &format!("/v1/agents/{id}"), None).await,
+        AgentCommand::List { remote } => send_json(&remote, Method::GET, "/v1/agents", None).await,
+        AgentCommand::Show { id, remote } => send_json(&remote, Method::GET, &format!("/v1/agents/{id}"), None).await,
+        AgentCommand::Delete { id, remote } => {
+            send_json(&remote, Method::DELETE, &format!("/v1/agents/{id}"), None).await
+        }
         AgentCommand::Presence { id, presence, remote } => {
             let body = json!({ "presence": presence });
-            send(&remote, Method::PUT, &format!("/v1/agents/{id}/presence"), Some(body)).await
+            send_json(&remote, Method::PUT, &format!("/v1/agents/{id}/presence"), Some(body)).await
         }
         AgentCommand::Queue(QueueCommand::Put { id, name, skills, languages, overflow, remote }) => {
             let body = json!({
                 "name": name, "skills": skill_list(&skills)?, "languages": languages, "overflow_queue": overflow,
             });
-            send(&remote, Method::PUT, &format!("/v1/queues/{id}"), Some(body)).await
+            send_json(&remote, Method::PUT, &format!("/v1/queues/{id}"), Some(body)).await
         }
-        AgentCommand::Queue(QueueCommand::List { remote }) => send(&remote, Method::GET, "/v1/queues", None).await,
+        AgentCommand::Queue(QueueCommand::List { remote }) => send_json(&remote, Method::GET, "/v1/queues", None).await,
         AgentCommand::Queue(QueueCommand::Delete { id, remote }) => {
-            send(&remote, Method::DELETE, &format!("/v1/queues/{id}"), None).await
+            send_json(&remote, Method::DELETE, &format!("/v1/queues/{id}"), None).await
         }
     }
-}
-
-async fn send(remote: &RemoteArgs, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<()> {
-    let client = Client::new(remote);
-    let mut request = client.request(method, path);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let (_, _, value) = client.send(request).await?;
-    if !value.is_null() {
-        print(&value);
-    }
-    Ok(())
 }
 
 fn skill_list(skills: &[String]) -> anyhow::Result<Vec<Value>> {

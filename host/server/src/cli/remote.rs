@@ -61,6 +61,26 @@ impl Client {
     }
 }
 
+/// Sends `method path` with an optional JSON body and prints the answer (nothing for an empty
+/// one, e.g. a 204); an error status becomes a readable error.
+pub(super) async fn send_json(
+    remote: &RemoteArgs,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> anyhow::Result<()> {
+    let client = Client::new(remote);
+    let mut request = client.request(method, path);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let (_, _, value) = client.send(request).await?;
+    if !value.is_null() {
+        print(&value);
+    }
+    Ok(())
+}
+
 pub(super) fn print(value: &Value) {
     println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
 }

@@ -2,13 +2,11 @@
 //! step (canary or shadow), watch how its decisions differ, roll it back; or replay recorded
 //! inputs against it first.
 
-use std::process::ExitCode;
-
 use clap::{Subcommand, ValueEnum};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::RemoteArgs;
-use super::remote::{Client, print};
+use super::remote::send_json;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Mode {
@@ -78,12 +76,12 @@ pub async fn backtest(
     workflow: Option<String>,
     limit: u64,
     remote: RemoteArgs,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<()> {
     let body = json!({"candidate": plugin, "since": since, "workflow": workflow, "limit": limit});
-    send(&remote, reqwest::Method::POST, "/v1/backtests", Some(body)).await
+    send_json(&remote, reqwest::Method::POST, "/v1/backtests", Some(body)).await
 }
 
-pub async fn run(cmd: RolloutCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(cmd: RolloutCommand) -> anyhow::Result<()> {
     use reqwest::Method;
     match cmd {
         RolloutCommand::Start { workflow, step, candidate, mode, percent, sticky_by, remote } => {
@@ -97,37 +95,23 @@ pub async fn run(cmd: RolloutCommand) -> anyhow::Result<ExitCode> {
             };
             let body =
                 json!({"step": step, "candidate": candidate, "mode": mode, "percent": percent, "sticky_by": sticky_by});
-            send(&remote, Method::POST, &format!("/v1/workflows/{workflow}/rollouts"), Some(body)).await
+            send_json(&remote, Method::POST, &format!("/v1/workflows/{workflow}/rollouts"), Some(body)).await
         }
         RolloutCommand::List { workflow, remote } => {
             let path = match workflow {
                 Some(w) => format!("/v1/rollouts?workflow={w}"),
                 None => "/v1/rollouts".to_owned(),
             };
-            send(&remote, Method::GET, &path, None).await
+            send_json(&remote, Method::GET, &path, None).await
         }
-        RolloutCommand::Show { id, remote } => send(&remote, Method::GET, &format!("/v1/rollouts/{id}"), None).await,
+        RolloutCommand::Show { id, remote } => {
+            send_json(&remote, Method::GET, &format!("/v1/rollouts/{id}"), None).await
+        }
         RolloutCommand::Percent { id, percent, remote } => {
-            send(&remote, Method::PATCH, &format!("/v1/rollouts/{id}"), Some(json!({"percent": percent}))).await
+            send_json(&remote, Method::PATCH, &format!("/v1/rollouts/{id}"), Some(json!({"percent": percent}))).await
         }
         RolloutCommand::Rollback { id, remote } => {
-            send(&remote, Method::POST, &format!("/v1/rollouts/{id}/rollback"), None).await
+            send_json(&remote, Method::POST, &format!("/v1/rollouts/{id}/rollback"), None).await
         }
     }
-}
-
-async fn send(
-    remote: &RemoteArgs,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> anyhow::Result<ExitCode> {
-    let client = Client::new(remote);
-    let mut req = client.request(method, path);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let (_, _, body) = client.send(req).await?;
-    print(&body);
-    Ok(ExitCode::SUCCESS)
 }

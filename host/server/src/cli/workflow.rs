@@ -8,7 +8,7 @@ use clap::Subcommand;
 use serde_json::Value;
 
 use super::RemoteArgs;
-use super::remote::{Client, print};
+use super::remote::{Client, send_json};
 use super::rollout::{self, RolloutCommand};
 
 #[derive(Debug, Subcommand)]
@@ -191,25 +191,17 @@ pub async fn run(cmd: WorkflowCommand) -> anyhow::Result<ExitCode> {
         }
         WorkflowCommand::Run { id, remote } => get(&remote, &format!("/v1/runs/{id}")).await,
         WorkflowCommand::Cancel { id, remote } => {
-            let (status, body) = call(&remote, reqwest::Method::POST, &format!("/v1/runs/{id}/cancel"), None).await?;
-            if status != 200 {
-                return Err(fail(status, &body));
-            }
-            print(&body);
+            send_json(&remote, reqwest::Method::POST, &format!("/v1/runs/{id}/cancel"), None).await?;
             Ok(ExitCode::SUCCESS)
         }
-        WorkflowCommand::Rollout(cmd) => rollout::run(cmd).await,
+        WorkflowCommand::Rollout(cmd) => rollout::run(cmd).await.map(|()| ExitCode::SUCCESS),
         WorkflowCommand::Backtest { plugin, since, workflow, limit, remote } => {
-            rollout::backtest(plugin, since, workflow, limit, remote).await
+            rollout::backtest(plugin, since, workflow, limit, remote).await.map(|()| ExitCode::SUCCESS)
         }
     }
 }
 
 async fn get(remote: &RemoteArgs, path: &str) -> anyhow::Result<ExitCode> {
-    let (status, body) = call(remote, reqwest::Method::GET, path, None).await?;
-    if status != 200 {
-        return Err(fail(status, &body));
-    }
-    print(&body);
+    send_json(remote, reqwest::Method::GET, path, None).await?;
     Ok(ExitCode::SUCCESS)
 }
