@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -177,34 +178,41 @@ impl Store {
         if percent > 100 {
             return Err(StoreError::Invalid(format!("percent must be 0..=100, not {percent}")));
         }
-        let row = self.active_row(id).await?;
-        let mut row: workflow_rollout::ActiveModel = row.into();
-        row.percent = Set(i32::from(percent));
-        to_rollout(row.update(&self.db).await?)
+        let update = workflow_rollout::Entity::update_many()
+            .col_expr(workflow_rollout::Column::Percent, Expr::value(i32::from(percent)));
+        self.update_active(id, update).await
     }
 
     /// Ends an active rollout: from now on every execution of the step uses the stable version.
     pub async fn end_rollout(&self, id: &str, by: &str) -> Result<Rollout, StoreError> {
-        let row = self.active_row(id).await?;
-        let mut row: workflow_rollout::ActiveModel = row.into();
-        row.status = Set(ROLLED_BACK.to_owned());
-        row.active_key = Set(None);
-        row.ended_by = Set(Some(by.to_owned()));
-        row.ended_at = Set(Some(now()));
-        to_rollout(row.update(&self.db).await?)
+        use workflow_rollout::Column as C;
+        let update = workflow_rollout::Entity::update_many()
+            .col_expr(C::Status, Expr::value(ROLLED_BACK))
+            .col_expr(C::ActiveKey, Expr::value(Option::<String>::None))
+            .col_expr(C::EndedBy, Expr::value(by))
+            .col_expr(C::EndedAt, Expr::value(now()));
+        self.update_active(id, update).await
     }
 
-    async fn active_row(&self, id: &str) -> Result<workflow_rollout::Model, StoreError> {
+    /// Applies `update` to rollout `id` only while it is active, in one statement, so two racing
+    /// rollbacks cannot both succeed (and both be audited).
+    async fn update_active(
+        &self,
+        id: &str,
+        update: sea_orm::UpdateMany<workflow_rollout::Entity>,
+    ) -> Result<Rollout, StoreError> {
+        use workflow_rollout::Column as C;
+        let changed = update.filter(C::Id.eq(id)).filter(C::Status.eq(ACTIVE)).exec(&self.db).await?.rows_affected;
         let row = workflow_rollout::Entity::find_by_id(id.to_owned()).one(&self.db).await?.ok_or_else(|| {
             StoreError::NotFound(format!("rollout {id} does not exist; list them with GET /v1/rollouts"))
         })?;
-        if row.status != ACTIVE {
+        if changed == 0 {
             return Err(StoreError::Conflict(format!(
                 "rollout {id} was already rolled back{}; start a new one to try the candidate again",
                 row.ended_by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default()
             )));
         }
-        Ok(row)
+        to_rollout(row)
     }
 
     /// Records one observation. Decisions carry customer content, so they are sealed under the
