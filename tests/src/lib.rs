@@ -4,4 +4,5 @@
 pub mod kb_node;
 pub mod node;
 pub mod plugins;
+pub mod schemathesis;
 pub mod server;

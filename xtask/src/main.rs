@@ -78,6 +78,8 @@ fn test() -> anyhow::Result<()> {
     // (tests/tests/kb_editor_e2e.rs).
     kb_editor::build()?;
     kb_editor::ensure_chromium()?;
+    // The API fuzzer tests/tests/openapi.rs runs against the served OpenAPI document.
+    setup::ensure_schemathesis()?;
     setup::step("host tests", setup::cargo(&root).args(["test", "--workspace"]))?;
     Ok(())
 }

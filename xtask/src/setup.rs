@@ -93,3 +93,29 @@ pub fn npm_ci(dir: &Path) -> anyhow::Result<()> {
     let label = format!("npm ci ({})", dir.strip_prefix(root()).unwrap_or(dir).display());
     step(&label, Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
 }
+
+/// Tools installed outside the clone (the target dir is cached between CI runs): the rule the
+/// tests use to find them (`tests/src/schemathesis.rs`).
+pub fn tools_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    target.join("tools")
+}
+
+/// A Python venv with the pinned schemathesis (`tests/schemathesis/requirements.txt`), made or
+/// updated when the requirements changed since the last install.
+pub fn ensure_schemathesis() -> anyhow::Result<()> {
+    let requirements = root().join("tests").join("schemathesis").join("requirements.txt");
+    let venv = tools_dir().join("schemathesis");
+    let installed = venv.join("installed-requirements.txt");
+    let wanted =
+        std::fs::read_to_string(&requirements).with_context(|| format!("reading {}", requirements.display()))?;
+    if std::fs::read_to_string(&installed).is_ok_and(|had| had == wanted) && venv.join("bin").join("st").exists() {
+        return Ok(());
+    }
+    step("python3 -m venv (for schemathesis)", Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    step(
+        "pip install schemathesis",
+        Command::new(venv.join("bin").join("pip")).args(["install", "--quiet", "-r"]).arg(&requirements),
+    )?;
+    std::fs::write(&installed, wanted).with_context(|| format!("writing {}", installed.display()))
+}

@@ -9,14 +9,14 @@ use weft_store::kb::KbVersion;
 use crate::doc::Content;
 use crate::{ArticleView, Kb, KbError};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DiffLine {
     /// `equal`, `insert` or `delete`.
     pub op: &'static str,
     pub text: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Hunk {
     pub old_start: usize,
     pub old_lines: usize,
@@ -25,13 +25,13 @@ pub struct Hunk {
     pub lines: Vec<DiffLine>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TitleChange {
     pub old: String,
     pub new: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Diff {
     pub base_version: Option<i32>,
     pub title: TitleChange,
@@ -74,14 +74,14 @@ pub fn diff(base_version: Option<i32>, old: (&str, &str), new: (&str, &str)) -> 
     Diff { base_version, title: TitleChange { old: old.0.to_owned(), new: new.0.to_owned() }, unified, hunks }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct VersionApproval {
     pub stage: String,
     pub user: String,
     pub at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct VersionSummary {
     pub version: i32,
     pub title: String,
@@ -91,7 +91,7 @@ pub struct VersionSummary {
     pub approvals: Vec<VersionApproval>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct VersionDetail {
     #[serde(flatten)]
     pub summary: VersionSummary,

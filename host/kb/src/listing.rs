@@ -11,7 +11,7 @@ use crate::{Kb, KbError};
 /// Articles whose verification ends within this many days show under `expiring`.
 pub const EXPIRING_WITHIN_DAYS: i64 = 14;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SpaceView {
     pub id: String,
     pub name: String,
@@ -19,7 +19,7 @@ pub struct SpaceView {
     pub stages: Vec<Stage>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ArticleSummary {
     pub id: String,
     pub space: String,

@@ -14,13 +14,13 @@ pub const OUTCOME_MIN_SAMPLES: u64 = 10;
 /// Below this resolution rate the article is flagged for review.
 pub const OUTCOME_MIN_RATE: f64 = 0.5;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Anchor {
     pub start: String,
     pub end: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CommentView {
     pub id: i64,
     pub author: String,
@@ -51,7 +51,7 @@ impl From<KbComment> for CommentView {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TransitionView {
     pub from: String,
     pub to: String,
@@ -67,7 +67,7 @@ impl From<KbTransition> for TransitionView {
 }
 
 /// What an outcome report did to the article.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct OutcomeReport {
     pub resolved: u64,
     pub total: u64,

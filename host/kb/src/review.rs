@@ -23,14 +23,14 @@ pub fn default_stages() -> Vec<Stage> {
 /// How long a published article counts as verified before it is flagged for re-review.
 pub const VERIFICATION_PERIOD_DAYS: i64 = 180;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ApprovalView {
     pub user: String,
     pub content_hash: String,
     pub at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct StageView {
     pub name: String,
     pub roles: Vec<String>,
@@ -40,7 +40,7 @@ pub struct StageView {
     pub state: &'static str,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Permission {
     pub ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,7 +60,7 @@ impl Permission {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Allowed {
     pub submit: Permission,
     pub approve: Permission,
@@ -69,7 +69,7 @@ pub struct Allowed {
     pub edit: Permission,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ArticleView {
     pub id: String,
     pub space: String,

@@ -7,6 +7,7 @@ mod customers;
 mod deployments;
 pub mod error;
 mod events;
+mod extract;
 mod hook_secrets;
 pub mod kb;
 mod kb_articles;
@@ -16,6 +17,7 @@ mod kb_review;
 mod kb_search;
 mod kb_spaces;
 mod kb_sync;
+pub mod openapi;
 mod plugins;
 mod rollouts;
 mod runs;
@@ -29,7 +31,9 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use weft_runtime::{Deployment, LoadedPlugin, Runtime};
 use weft_store::Store;
 
@@ -106,50 +110,66 @@ impl AppState {
 }
 
 /// Workflows, webhooks and runs (weft-workflow).
-fn workflow_routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/workflows", get(workflows::list))
-        .route("/v1/workflows/validate", post(workflows::validate))
-        .route("/v1/workflows/{name}", put(workflows::put).get(workflows::show))
-        .route("/v1/hooks/{path}", post(webhooks::trigger))
-        .route("/v1/workflows/{name}/rollouts", post(rollouts::start))
-        .route("/v1/rollouts", get(rollouts::list))
-        .route("/v1/rollouts/{id}", get(rollouts::show).patch(rollouts::set_percent))
-        .route("/v1/rollouts/{id}/rollback", post(rollouts::rollback))
-        .route("/v1/backtests", post(rollouts::backtest))
-        .route("/v1/schemas/ticket.json", get(ticket_schema::serve))
-        .route("/v1/runs", get(runs::list))
-        .route("/v1/runs/{id}", get(runs::show))
-        .route("/v1/runs/{id}/cancel", post(runs::cancel))
-        .route("/v1/runs/{id}/approvals", post(runs::vote))
-        .route("/v1/runs/{id}/sla", post(runs::sla))
-        .route("/v1/cases/{ticket}", get(runs::case))
-        .route("/v1/customers/{customer}/credits", get(runs::credits))
+fn workflow_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(workflows::list))
+        .routes(routes!(workflows::validate))
+        .routes(routes!(workflows::put, workflows::show))
+        .routes(routes!(webhooks::trigger))
+        .routes(routes!(rollouts::start))
+        .routes(routes!(rollouts::list))
+        .routes(routes!(rollouts::show, rollouts::set_percent))
+        .routes(routes!(rollouts::rollback))
+        .routes(routes!(rollouts::backtest))
+        .routes(routes!(ticket_schema::serve))
+        .routes(routes!(runs::list))
+        .routes(routes!(runs::show))
+        .routes(routes!(runs::cancel))
+        .routes(routes!(runs::vote))
+        .routes(routes!(runs::sla))
+        .routes(routes!(runs::case))
+        .routes(routes!(runs::credits))
 }
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
-        .route("/v1/sessions", post(sessions::login).delete(sessions::logout))
-        .route("/v1/sessions/me", get(sessions::me))
-        .route("/v1/plugins", post(plugins::publish).get(plugins::list))
-        .route("/v1/plugins/{name}/{version}", get(plugins::inspect))
-        .route("/v1/deployments", get(deployments::list))
-        .route("/v1/deployments/{name}", put(deployments::put).get(deployments::show))
-        .route("/v1/deployments/{name}/invoke", post(deployments::invoke))
-        .route("/v1/event-subscriptions", post(events::create).get(events::list))
-        .route("/v1/event-subscriptions/{id}", delete(events::delete))
-        .route("/v1/event-subscriptions/{id}/ping", post(events::ping))
-        .route("/v1/event-deliveries", get(events::deliveries))
-        .route("/v1/event-deliveries/{id}", get(events::delivery))
-        .route("/v1/event-deliveries/{id}/replay", post(events::replay))
-        .route("/v1/hook-secrets", post(hook_secrets::create).get(hook_secrets::list))
-        .route("/v1/hook-secrets/{id}", delete(hook_secrets::retire))
+/// Every `/v1` route outside the knowledge base, each described by its `#[utoipa::path]`.
+fn app_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(sessions::login, sessions::logout))
+        .routes(routes!(sessions::me))
+        .routes(routes!(plugins::publish, plugins::list))
+        .routes(routes!(plugins::inspect))
+        .routes(routes!(deployments::list))
+        .routes(routes!(deployments::put, deployments::show))
+        .routes(routes!(deployments::invoke))
+        .routes(routes!(events::create, events::list))
+        .routes(routes!(events::delete))
+        .routes(routes!(events::ping))
+        .routes(routes!(events::deliveries))
+        .routes(routes!(events::delivery))
+        .routes(routes!(events::replay))
+        .routes(routes!(hook_secrets::create, hook_secrets::list))
+        .routes(routes!(hook_secrets::retire))
         .merge(workflow_routes())
         .merge(agents::routes())
         .merge(customers::routes())
-        .layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES))
-        .with_state(state)
+}
+
+/// The OpenAPI document of every `/v1` route (what `/v1/openapi.json` serves).
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut document = app_routes().into_openapi();
+    document.merge(kb::routes().into_openapi());
+    openapi::finish(document)
+}
+
+/// The `/v1` API with its OpenAPI document and docs page; the knowledge base has its own state.
+pub fn router(state: AppState, kb: Arc<weft_kb::Kb>) -> Router {
+    let (app, _) = app_routes().split_for_parts();
+    let (kb_routes, _) = kb::routes().split_for_parts();
+    Router::new()
+        .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
+        .merge(app.layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES)).with_state(state))
+        .merge(kb::with_state(kb_routes, kb))
+        .merge(openapi::docs(document()))
 }
 
 /// Appends an audit entry for what `caller` just did.

@@ -23,7 +23,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(store, runtime, events, limits, kb.clone());
     // Runs a previous process left unfinished carry on where their last committed step left them.
     state.engine.resume().await.context("resuming unfinished workflow runs")?;
-    let app = router(state).merge(crate::api::kb::routes(kb));
+    let app = router(state, kb);
     let app = app.merge(crate::api::kb_editor::routes(&crate::api::kb_editor::locate(args.kb_editor_dir.as_deref())));
     let app = app.layer(axum::middleware::from_fn(crate::api::connection::close_after_refused_upload));
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| {

@@ -26,7 +26,7 @@ pub struct SearchRequest {
     pub limit: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Hit {
     pub article_id: String,
     pub version: u64,

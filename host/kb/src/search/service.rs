@@ -15,7 +15,7 @@ pub const MAX_LIMIT: usize = 50;
 /// Most hits one plugin search returns (the runtime refuses more before we are called).
 const MAX_PLUGIN_LIMIT: usize = 100;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
     pub took_ms: u64,

@@ -6,33 +6,42 @@
 //! the roster. Creating, replacing and deleting are audited; presence and assignment changes
 //! happen all day and are logged, not audited.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use weft_store::{AgentSpec, DirectoryFilter, QueueSpec, Role};
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{Json, Path, Query};
 use super::{AppState, audit};
 
 const WRITE: &[Role] = &[Role::Operator];
 const READ: &[Role] = &[Role::Operator, Role::Agent];
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/agents", get(list_agents))
-        .route("/v1/agents/{id}", put(put_agent).get(show_agent).delete(delete_agent))
-        .route("/v1/agents/{id}/presence", put(set_presence))
-        .route("/v1/agents/{id}/assignments", post(assign))
-        .route("/v1/agents/{id}/releases", post(release))
-        .route("/v1/queues", get(list_queues))
-        .route("/v1/queues/{id}", put(put_queue).get(show_queue).delete(delete_queue))
-        .route("/v1/directory", get(directory))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_agents))
+        .routes(routes!(put_agent, show_agent, delete_agent))
+        .routes(routes!(set_presence))
+        .routes(routes!(assign))
+        .routes(routes!(release))
+        .routes(routes!(list_queues))
+        .routes(routes!(put_queue, show_queue, delete_queue))
+        .routes(routes!(directory))
 }
 
+#[utoipa::path(
+    put,
+    path = "/v1/agents/{id}",
+    tag = "agents",
+    params(("id" = String, Path, description = "The agent's id")),
+    request_body(content = serde_json::Value, description = "name, skills (levels 0-10), languages, queues, channels with capacity, presence, seniority"),
+    responses((status = 201, description = "Created", body = serde_json::Value), (status = 200, description = "Replaced", body = serde_json::Value)),
+)]
 async fn put_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -45,6 +54,13 @@ async fn put_agent(
     Ok((put_status(created), Json(json!(record))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/agents/{id}",
+    tag = "agents",
+    params(("id" = String, Path, description = "The agent's id")),
+    responses((status = 200, description = "The agent", body = serde_json::Value)),
+)]
 async fn show_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -55,11 +71,24 @@ async fn show_agent(
     Ok(Json(json!(record)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/agents",
+    tag = "agents",
+    responses((status = 200, description = "Every agent", body = serde_json::Value)),
+)]
 async fn list_agents(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(READ, "agent.read")?;
     Ok(Json(json!({ "items": state.store.list_agents().await? })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/v1/agents/{id}",
+    tag = "agents",
+    params(("id" = String, Path, description = "The agent's id")),
+    responses((status = 204, description = "Deleted")),
+)]
 async fn delete_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -71,12 +100,20 @@ async fn delete_agent(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Presence {
     presence: String,
 }
 
+#[utoipa::path(
+    put,
+    path = "/v1/agents/{id}/presence",
+    tag = "agents",
+    params(("id" = String, Path, description = "The agent's id")),
+    request_body = Presence,
+    responses((status = 200, description = "The agent", body = serde_json::Value)),
+)]
 async fn set_presence(
     State(state): State<AppState>,
     caller: Caller,
@@ -89,13 +126,21 @@ async fn set_presence(
     Ok(Json(json!(record)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OnChannel {
     channel: String,
 }
 
 /// A conversation on the channel was given to the agent: load +1, last assignment now.
+#[utoipa::path(
+    post,
+    path = "/v1/agents/{id}/assignments",
+    tag = "agents",
+    params(("id" = String, Path, description = "The agent's id")),
+    request_body = OnChannel,
+    responses((status = 200, description = "The agent, with its load one higher", body = serde_json::Value)),
+)]
 async fn assign(
     State(state): State<AppState>,
     caller: Caller,
@@ -109,6 +154,14 @@ async fn assign(
 }
 
 /// A conversation on the channel ended: load -1.
+#[utoipa::path(
+    post,
+    path = "/v1/agents/{id}/releases",
+    tag = "agents",
+    params(("id" = String, Path, description = "The agent's id")),
+    request_body = OnChannel,
+    responses((status = 200, description = "The agent, with its load one lower", body = serde_json::Value)),
+)]
 async fn release(
     State(state): State<AppState>,
     caller: Caller,
@@ -121,6 +174,14 @@ async fn release(
     Ok(Json(json!(record)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/v1/queues/{id}",
+    tag = "agents",
+    params(("id" = String, Path, description = "The queue's id")),
+    request_body(content = serde_json::Value, description = "name, skills, languages, overflow_queue"),
+    responses((status = 201, description = "Created", body = serde_json::Value), (status = 200, description = "Replaced", body = serde_json::Value)),
+)]
 async fn put_queue(
     State(state): State<AppState>,
     caller: Caller,
@@ -133,6 +194,13 @@ async fn put_queue(
     Ok((put_status(created), Json(json!(record))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/queues/{id}",
+    tag = "agents",
+    params(("id" = String, Path, description = "The queue's id")),
+    responses((status = 200, description = "The queue", body = serde_json::Value)),
+)]
 async fn show_queue(
     State(state): State<AppState>,
     caller: Caller,
@@ -147,11 +215,24 @@ async fn show_queue(
     Ok(Json(json!(record)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/queues",
+    tag = "agents",
+    responses((status = 200, description = "Every queue", body = serde_json::Value)),
+)]
 async fn list_queues(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(READ, "queue.read")?;
     Ok(Json(json!({ "items": state.store.list_queues().await? })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/v1/queues/{id}",
+    tag = "agents",
+    params(("id" = String, Path, description = "The queue's id")),
+    responses((status = 204, description = "Deleted")),
+)]
 async fn delete_queue(
     State(state): State<AppState>,
     caller: Caller,
@@ -163,8 +244,9 @@ async fn delete_queue(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct DirectoryParams {
     queue: Option<String>,
     language: Option<String>,
@@ -174,6 +256,13 @@ struct DirectoryParams {
 }
 
 /// What a routing plugin sees for the same query: for operators checking why a ticket overflowed.
+#[utoipa::path(
+    get,
+    path = "/v1/directory",
+    tag = "agents",
+    params(DirectoryParams),
+    responses((status = 200, description = "What a routing plugin sees for the same query", body = serde_json::Value)),
+)]
 async fn directory(
     State(state): State<AppState>,
     caller: Caller,

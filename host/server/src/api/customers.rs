@@ -1,25 +1,30 @@
 //! Data-subject requests: export everything about a customer, or erase them. Operators (and
 //! admins) only; both are recorded in the audit log with who asked and what was covered.
 
-use axum::Json;
-use axum::Router;
-use axum::extract::{Path, State};
-use axum::routing::get;
+use axum::extract::State;
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use weft_store::{AuditEvent, Role};
 
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{Json, Path};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/customers/{customer}", axum::routing::delete(erase))
-        .route("/v1/customers/{customer}/export", get(export))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(erase)).routes(routes!(export))
 }
 
 /// `GET /v1/customers/{id}/export`: runs (with attempts, effects, messages), cases and credits,
 /// decrypted.
+#[utoipa::path(
+    get,
+    path = "/v1/customers/{customer}/export",
+    tag = "customers",
+    params(("customer" = String, Path, description = "Customer id")),
+    responses((status = 200, description = "Everything stored about the customer, decrypted (audited)", body = serde_json::Value)),
+)]
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
@@ -45,6 +50,13 @@ pub async fn export(
 }
 
 /// `DELETE /v1/customers/{id}`: deletes their rows and destroys their data key.
+#[utoipa::path(
+    delete,
+    path = "/v1/customers/{customer}",
+    tag = "customers",
+    params(("customer" = String, Path, description = "Customer id")),
+    responses((status = 200, description = "Erased: rows deleted, data key destroyed (audited); the counts", body = serde_json::Value)),
+)]
 pub async fn erase(
     State(state): State<AppState>,
     caller: Caller,

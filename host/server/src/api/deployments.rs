@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,17 +15,23 @@ use weft_store::{AuditEvent, DeploymentRecord, Role};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{Json, Path};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutDeployment {
     /// `name@version` of a published plugin.
     pub plugin: String,
+    /// Capabilities granted, e.g. `kv`, `http:api.example.com`, `agents.read`.
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     pub grants: Vec<Capability>,
+    /// Checked against the plugin's config schema.
     #[serde(default)]
     pub config: Option<serde_json::Value>,
+    /// Fuel, memory and time limits; omitted ones take the defaults.
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub limits: LimitSettings,
 }
 
@@ -48,6 +53,14 @@ fn with_etag(record: &DeploymentRecord, status: StatusCode) -> Response {
     response
 }
 
+#[utoipa::path(
+    put,
+    path = "/v1/deployments/{name}",
+    tag = "deployments",
+    params(("name" = String, Path, description = "Deployment name"), ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one is refused with 412 instead of overwriting")),
+    request_body = PutDeployment,
+    responses((status = 201, description = "Created", body = serde_json::Value, headers(("etag" = String, description = "The revision, for If-Match"))), (status = 200, description = "Replaced", body = serde_json::Value, headers(("etag" = String, description = "The revision, for If-Match")))),
+)]
 pub async fn put(
     State(state): State<AppState>,
     caller: Caller,
@@ -107,6 +120,13 @@ pub async fn put(
     Ok(with_etag(&record, status))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/deployments/{name}",
+    tag = "deployments",
+    params(("name" = String, Path, description = "Deployment name")),
+    responses((status = 200, description = "The deployment", body = serde_json::Value, headers(("etag" = String, description = "The revision, for If-Match")))),
+)]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,6 +137,12 @@ pub async fn show(
     Ok(with_etag(&record, StatusCode::OK))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/deployments",
+    tag = "deployments",
+    responses((status = 200, description = "Every deployment", body = serde_json::Value)),
+)]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<serde_json::Value>, ApiError> {
     caller.require(&[Role::Operator, Role::PluginDeveloper], "deployment.read")?;
     Ok(Json(json!({ "items": state.store.list_deployments().await? })))
@@ -153,6 +179,14 @@ async fn bound(state: &AppState, name: &str) -> Result<Arc<Deployment>, ApiError
 
 /// Runs the deployment on one input and returns the full report. Key-value writes are committed
 /// only when the plugin succeeded, exactly as a workflow step does.
+#[utoipa::path(
+    post,
+    path = "/v1/deployments/{name}/invoke",
+    tag = "deployments",
+    params(("name" = String, Path, description = "Deployment name")),
+    request_body(content = serde_json::Value, description = "A step input: the ticket, the earlier steps' outputs and the step's context"),
+    responses((status = 200, description = "The invocation report: result or error, effects, fuel, duration, logs", body = serde_json::Value)),
+)]
 pub async fn invoke(
     State(state): State<AppState>,
     caller: Caller,

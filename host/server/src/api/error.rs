@@ -5,6 +5,18 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use weft_store::StoreError;
 
+/// The body of every error response, as the OpenAPI document describes it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable and machine-readable, e.g. `not-found`, `forbidden`, `invalid-body`.
+    code: &'static str,
+    /// What happened and what to do next, for a person.
+    message: String,
+    /// Specifics where the code has them (e.g. every failing path of a schema check); else null.
+    #[schema(value_type = Option<Object>)]
+    details: serde_json::Value,
+}
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -37,7 +49,7 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        let body = json!({ "code": self.code, "message": self.message, "details": self.details });
+        let body = ErrorBody { code: self.code, message: self.message, details: self.details };
         (self.status, axum::Json(body)).into_response()
     }
 }

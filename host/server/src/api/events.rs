@@ -1,8 +1,7 @@
 //! Outbound event subscriptions and the delivery log: integrators subscribe an endpoint to event
 //! types; operators and integrators read what was delivered, what failed, and replay.
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -12,13 +11,14 @@ use weft_store::{AuditEvent, Role};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{Json, Path, Query};
 
 /// Who may manage subscriptions and read deliveries: the integrators who own the endpoints, and
 /// admins. (Operators see deliveries too: a failing endpoint is an operational problem.)
 const MANAGE: &[Role] = &[Role::Integrator];
 const READ: &[Role] = &[Role::Integrator, Role::Operator];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSubscription {
     pub url: String,
@@ -27,6 +27,13 @@ pub struct CreateSubscription {
     pub description: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/event-subscriptions",
+    tag = "events",
+    request_body = CreateSubscription,
+    responses((status = 201, description = "Created; `secret` is shown only in this answer", body = serde_json::Value)),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -48,11 +55,24 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(json!({ "subscription": subscription, "secret": secret }))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/event-subscriptions",
+    tag = "events",
+    responses((status = 200, description = "Every subscription (without secrets)", body = serde_json::Value)),
+)]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(READ, "event-subscription.read")?;
     Ok(Json(json!({ "subscriptions": state.store.subscriptions().await? })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/v1/event-subscriptions/{id}",
+    tag = "events",
+    params(("id" = String, Path, description = "The subscription's id")),
+    responses((status = 200, description = "Deleted; undelivered events moved to the dead letters", body = serde_json::Value)),
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -73,6 +93,13 @@ pub async fn delete(
 }
 
 /// Sends a `weft.ping` test event to one subscription.
+#[utoipa::path(
+    post,
+    path = "/v1/event-subscriptions/{id}/ping",
+    tag = "events",
+    params(("id" = String, Path, description = "The subscription's id")),
+    responses((status = 202, description = "A weft.ping delivery was queued", body = serde_json::Value)),
+)]
 pub async fn ping(
     State(state): State<AppState>,
     caller: Caller,
@@ -84,8 +111,9 @@ pub async fn ping(
     Ok((StatusCode::ACCEPTED, Json(json!(delivery))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
     pub status: Option<String>,
     pub subscription: Option<String>,
@@ -95,6 +123,13 @@ pub struct DeliveryQuery {
 
 /// Deliveries newest first; `status=dead` is the dead-letter list. Paginate with `before` = the
 /// last id of the previous page (also returned as `next_before`).
+#[utoipa::path(
+    get,
+    path = "/v1/event-deliveries",
+    tag = "events",
+    params(DeliveryQuery),
+    responses((status = 200, description = "Deliveries newest first, with `next_before` for the next page", body = serde_json::Value)),
+)]
 pub async fn deliveries(
     State(state): State<AppState>,
     caller: Caller,
@@ -121,6 +156,13 @@ pub async fn deliveries(
     Ok(Json(json!({ "deliveries": page, "next_before": next_before })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/event-deliveries/{id}",
+    tag = "events",
+    params(("id" = String, Path, description = "The delivery's id")),
+    responses((status = 200, description = "The delivery and every attempt (status code, latency, error)", body = serde_json::Value)),
+)]
 pub async fn delivery(
     State(state): State<AppState>,
     caller: Caller,
@@ -132,6 +174,13 @@ pub async fn delivery(
 }
 
 /// Sends a delivery again with the same `webhook-id` and body, whatever its state.
+#[utoipa::path(
+    post,
+    path = "/v1/event-deliveries/{id}/replay",
+    tag = "events",
+    params(("id" = String, Path, description = "The delivery's id")),
+    responses((status = 202, description = "Queued again with the same webhook-id and body", body = serde_json::Value)),
+)]
 pub async fn replay(
     State(state): State<AppState>,
     caller: Caller,

@@ -2,8 +2,7 @@
 //! secret's owner), rotates by issuing a new one before retiring the old, and sees only its own;
 //! admins see and retire all.
 
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -12,13 +11,21 @@ use weft_store::{AuditEvent, Role};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{Json, Path};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateHookSecret {
     pub hook: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/hook-secrets",
+    tag = "hook-secrets",
+    request_body = CreateHookSecret,
+    responses((status = 201, description = "Created; `secret` (whsec_...) is shown only in this answer", body = serde_json::Value)),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -38,12 +45,25 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(json!({ "hook_secret": secret, "secret": text }))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/hook-secrets",
+    tag = "hook-secrets",
+    responses((status = 200, description = "The caller's hook secrets (all, for admins), without the secret text", body = serde_json::Value)),
+)]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Integrator], "hook-secret.read")?;
     let owner = (!caller.0.has_role(Role::Admin, "*")).then(|| caller.username());
     Ok(Json(json!({ "hook_secrets": state.store.hook_secrets(owner).await? })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/v1/hook-secrets/{id}",
+    tag = "hook-secrets",
+    params(("id" = String, Path, description = "The hook secret's id")),
+    responses((status = 200, description = "Retired: signatures made with it are refused from now on", body = serde_json::Value)),
+)]
 pub async fn retire(
     State(state): State<AppState>,
     caller: Caller,

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use weft_kb::{Kb, KbError};
 use weft_store::Store;
 
@@ -28,29 +30,34 @@ impl FromRef<KbState> for Store {
 /// Largest JSON body a knowledge-base route reads (an article body is text; 8 MiB is generous).
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
-pub fn routes(kb: Arc<Kb>) -> Router {
-    let state = KbState { store: kb.store().clone(), kb };
-    Router::new()
+/// The knowledge-base routes. The y-sync WebSocket is a plain route: OpenAPI cannot describe
+/// what happens after the upgrade (docs/kb-api.md does).
+pub fn routes() -> OpenApiRouter<KbState> {
+    OpenApiRouter::new()
         .route("/v1/kb/sync/{article}", get(kb_sync::upgrade))
-        .route("/v1/kb/spaces", get(kb_spaces::list).post(kb_spaces::create))
-        .route("/v1/kb/spaces/{space}/members/{username}", put(kb_spaces::set_member))
-        .route("/v1/kb/spaces/{space}/articles", get(kb_articles::list).post(kb_articles::create))
-        .route("/v1/kb/articles/{id}", get(kb_articles::show))
-        .route("/v1/kb/articles/{id}/submit", post(kb_review::submit))
-        .route("/v1/kb/articles/{id}/approve", post(kb_review::approve))
-        .route("/v1/kb/articles/{id}/request-changes", post(kb_review::request_changes))
-        .route("/v1/kb/articles/{id}/publish", post(kb_review::publish))
-        .route("/v1/kb/articles/{id}/transitions", get(kb_review::transitions))
-        .route("/v1/kb/articles/{id}/diff", get(kb_history::diff))
-        .route("/v1/kb/articles/{id}/versions", get(kb_history::versions))
-        .route("/v1/kb/articles/{id}/versions/{n}", get(kb_history::version))
-        .route("/v1/kb/articles/{id}/versions/{n}/restore", post(kb_history::restore))
-        .route("/v1/kb/articles/{id}/comments", get(kb_review::comments).post(kb_review::add_comment))
-        .route("/v1/kb/comments/{cid}/resolve", post(kb_review::resolve_comment))
-        .route("/v1/kb/articles/{id}/outcomes", post(kb_review::outcome))
-        .route("/v1/kb/search", get(kb_search::search))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state)
+        .routes(routes!(kb_spaces::list, kb_spaces::create))
+        .routes(routes!(kb_spaces::set_member))
+        .routes(routes!(kb_articles::list, kb_articles::create))
+        .routes(routes!(kb_articles::show))
+        .routes(routes!(kb_review::submit))
+        .routes(routes!(kb_review::approve))
+        .routes(routes!(kb_review::request_changes))
+        .routes(routes!(kb_review::publish))
+        .routes(routes!(kb_review::transitions))
+        .routes(routes!(kb_history::diff))
+        .routes(routes!(kb_history::versions))
+        .routes(routes!(kb_history::version))
+        .routes(routes!(kb_history::restore))
+        .routes(routes!(kb_review::comments, kb_review::add_comment))
+        .routes(routes!(kb_review::resolve_comment))
+        .routes(routes!(kb_review::outcome))
+        .routes(routes!(kb_search::search))
+}
+
+/// Binds the knowledge-base routes to `kb`, with their own body limit.
+pub fn with_state(routes: Router<KbState>, kb: Arc<Kb>) -> Router {
+    let state = KbState { store: kb.store().clone(), kb };
+    routes.layer(axum::extract::DefaultBodyLimit::max(MAX_BODY)).with_state(state)
 }
 
 /// Knowledge-base errors in the codes of the contract (`not_found`, `forbidden`, `conflict`, `invalid`).

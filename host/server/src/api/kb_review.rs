@@ -1,7 +1,6 @@
 //! Review actions, comments, transitions and outcomes on one article.
 
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use weft_kb::{ArticleView, CommentView, OutcomeReport, TransitionView};
@@ -9,28 +8,29 @@ use weft_store::Role;
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{Json, Path};
 use super::kb::{KbState, kb_error};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HashBody {
     content_hash: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangesBody {
     comment: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnchorBody {
     start: String,
     end: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentBody {
     body: String,
@@ -42,20 +42,27 @@ pub struct CommentBody {
     parent: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Resolved,
     NotResolved,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeBody {
     outcome: Outcome,
     ticket_id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/kb/articles/{id}/submit",
+    tag = "kb",
+    params(("id" = String, Path, description = "Article id")),
+    responses((status = 200, description = "Submitted to the first review stage", body = weft_kb::ArticleView)),
+)]
 pub async fn submit(
     State(st): State<KbState>,
     caller: Caller,
@@ -64,6 +71,14 @@ pub async fn submit(
     Ok(Json(st.kb.submit(&id, &caller.0).await.map_err(kb_error)?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/kb/articles/{id}/approve",
+    tag = "kb",
+    params(("id" = String, Path, description = "Article id")),
+    request_body = HashBody,
+    responses((status = 200, description = "Approved at the current stage", body = weft_kb::ArticleView)),
+)]
 pub async fn approve(
     State(st): State<KbState>,
     caller: Caller,
@@ -73,6 +88,14 @@ pub async fn approve(
     Ok(Json(st.kb.approve(&id, &caller.0, &body.content_hash).await.map_err(kb_error)?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/kb/articles/{id}/request-changes",
+    tag = "kb",
+    params(("id" = String, Path, description = "Article id")),
+    request_body = ChangesBody,
+    responses((status = 200, description = "Sent back to draft", body = weft_kb::ArticleView)),
+)]
 pub async fn request_changes(
     State(st): State<KbState>,
     caller: Caller,
@@ -82,6 +105,14 @@ pub async fn request_changes(
     Ok(Json(st.kb.request_changes(&id, &caller.0, &body.comment).await.map_err(kb_error)?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/kb/articles/{id}/publish",
+    tag = "kb",
+    params(("id" = String, Path, description = "Article id")),
+    request_body = HashBody,
+    responses((status = 200, description = "Published as a new immutable version", body = serde_json::Value)),
+)]
 pub async fn publish(
     State(st): State<KbState>,
     caller: Caller,
@@ -95,6 +126,13 @@ pub async fn publish(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/kb/articles/{id}/transitions",
+    tag = "kb",
+    params(("id" = String, Path, description = "Article id")),
+    responses((status = 200, description = "Every stage transition with actor and time", body = Vec<weft_kb::TransitionView>)),
+)]
 pub async fn transitions(
     State(st): State<KbState>,
     caller: Caller,
@@ -103,6 +141,13 @@ pub async fn transitions(
     Ok(Json(st.kb.transitions(&id, &caller.0).await.map_err(kb_error)?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/kb/articles/{id}/comments",
+    tag = "kb",
+    params(("id" = String, Path, description = "Article id")),
+    responses((status = 200, description = "Comments with anchors and replies", body = Vec<weft_kb::CommentView>)),
+)]
 pub async fn comments(
     State(st): State<KbState>,
     caller: Caller,
@@ -111,6 +156,14 @@ pub async fn comments(
     Ok(Json(st.kb.comments(&id, &caller.0).await.map_err(kb_error)?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/kb/articles/{id}/comments",
+    tag = "kb",
+    params(("id" = String, Path, description = "Article id")),
+    request_body = CommentBody,
+    responses((status = 201, description = "Added", body = weft_kb::CommentView)),
+)]
 pub async fn add_comment(
     State(st): State<KbState>,
     caller: Caller,
@@ -123,6 +176,13 @@ pub async fn add_comment(
     Ok((StatusCode::CREATED, Json(comment)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/kb/comments/{cid}/resolve",
+    tag = "kb",
+    params(("cid" = i64, Path, description = "Comment id")),
+    responses((status = 200, description = "Resolved", body = weft_kb::CommentView)),
+)]
 pub async fn resolve_comment(
     State(st): State<KbState>,
     caller: Caller,
@@ -132,6 +192,14 @@ pub async fn resolve_comment(
 }
 
 /// Workflows (operators, integrators, agents) report whether an article resolved a ticket.
+#[utoipa::path(
+    post,
+    path = "/v1/kb/articles/{id}/outcomes",
+    tag = "kb",
+    params(("id" = String, Path, description = "Article id")),
+    request_body = OutcomeBody,
+    responses((status = 200, description = "Recorded; the article's resolution rate and whether it is now flagged", body = weft_kb::OutcomeReport)),
+)]
 pub async fn outcome(
     State(st): State<KbState>,
     caller: Caller,

@@ -2,13 +2,13 @@
 //! caller may read. Every parameter is read by hand so a bad one is the contract's `invalid` error
 //! with a sentence, not the framework's plain-text rejection.
 
-use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use weft_kb::KbError;
 use weft_kb::search::{MAX_LIMIT, SearchRequest, SearchResults};
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{Json, Query};
 use super::kb::{KbState, kb_error};
 
 const DEFAULT_LIMIT: usize = 10;
@@ -37,6 +37,13 @@ fn request_of(params: Vec<(String, String)>) -> Result<SearchRequest, KbError> {
     Ok(request)
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/kb/search",
+    tag = "kb",
+    params(("q" = String, Query, description = "Words (Chinese or English), \"phrases\", AND/OR/NOT, title:word"), ("space" = Option<String>, Query, description = "Only this space"), ("tag" = Option<Vec<String>>, Query, description = "Only articles with every such tag (repeatable)"), ("limit" = Option<u32>, Query, description = "1 to 50, default 10")),
+    responses((status = 200, description = "Published articles, best first, with highlighted snippets", body = weft_kb::search::SearchResults)),
+)]
 pub async fn search(
     State(st): State<KbState>,
     caller: Caller,

@@ -5,13 +5,14 @@
 
 use std::sync::Arc;
 
+use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, State};
 use axum::response::Response;
 use weft_kb::{Access, CloseReason, Kb};
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::Path;
 use super::kb::{KbState, kb_error};
 
 /// Largest y-sync message accepted. A whole article's state fits many times over; a larger

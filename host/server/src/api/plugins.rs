@@ -1,8 +1,7 @@
 //! Publishing and listing plugins.
 
-use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::json;
 use weft_store::{AuditEvent, NewPlugin, Published, Role};
@@ -10,10 +9,24 @@ use weft_store::{AuditEvent, NewPlugin, Published, Role};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{Json, Path};
+
+/// The request body of `POST /v1/plugins`, for the OpenAPI document: raw bytes.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Component(#[allow(dead_code)] Vec<u8>);
 
 /// Header carrying the digest the uploader computed, so a corrupted upload is refused.
 pub const DIGEST_HEADER: &str = "x-weft-digest";
 
+#[utoipa::path(
+    post,
+    path = "/v1/plugins",
+    tag = "plugins",
+    params(("x-weft-digest" = Option<String>, Header, description = "sha256:<hex> of the body; a mismatch is refused")),
+    request_body(content = Component, content_type = "application/octet-stream", description = "The bytes of a WebAssembly component built against the weft:plugin WIT world (any content type is accepted)"),
+    responses((status = 201, description = "Published", body = serde_json::Value), (status = 200, description = "This exact component was already published under its name and version", body = serde_json::Value)),
+)]
 pub async fn publish(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,12 +87,25 @@ pub async fn publish(
     Ok((status, Json(serde_json::to_value(record).unwrap_or_default())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/plugins",
+    tag = "plugins",
+    responses((status = 200, description = "Every published plugin version", body = serde_json::Value)),
+)]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<serde_json::Value>, ApiError> {
     caller.require(&[Role::PluginDeveloper, Role::Operator, Role::Integrator], "plugin.read")?;
     let plugins = state.store.list_plugins().await?;
     Ok(Json(json!({ "items": plugins })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/plugins/{name}/{version}",
+    tag = "plugins",
+    params(("name" = String, Path, description = "Plugin name"), ("version" = String, Path, description = "Exact semver version")),
+    responses((status = 200, description = "The manifest, capabilities and config schema of one version", body = serde_json::Value)),
+)]
 pub async fn inspect(
     State(state): State<AppState>,
     caller: Caller,

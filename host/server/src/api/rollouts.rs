@@ -1,8 +1,7 @@
 //! Rollouts of a candidate plugin version on a workflow step (canary, shadow, instant rollback)
 //! and back-tests of a candidate against recorded inputs.
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -11,6 +10,7 @@ use weft_workflow::RolloutRequest;
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{Json, Path, Query};
 use super::webhooks::engine_error;
 use super::{AppState, audit};
 
@@ -22,6 +22,14 @@ const READ: &[Role] = &[Role::Operator, Role::PluginDeveloper];
 const SAMPLES: u64 = 5;
 
 /// `POST /v1/workflows/{name}/rollouts`
+#[utoipa::path(
+    post,
+    path = "/v1/workflows/{name}/rollouts",
+    tag = "workflows",
+    params(("name" = String, Path, description = "Workflow name")),
+    request_body(content = serde_json::Value, description = "{step, candidate: plugin@version, mode: canary|shadow, percent, sticky_by: ticket|customer}"),
+    responses((status = 201, description = "Started", body = serde_json::Value)),
+)]
 pub async fn start(
     State(state): State<AppState>,
     caller: Caller,
@@ -36,12 +44,20 @@ pub async fn start(
     Ok((StatusCode::CREATED, Json(json!(rollout))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     workflow: Option<String>,
 }
 
 /// `GET /v1/rollouts?workflow=`
+#[utoipa::path(
+    get,
+    path = "/v1/rollouts",
+    tag = "workflows",
+    params(ListQuery),
+    responses((status = 200, description = "Rollouts, newest first", body = serde_json::Value)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -52,6 +68,13 @@ pub async fn list(
 }
 
 /// `GET /v1/rollouts/{id}`: the rollout with its diff summary.
+#[utoipa::path(
+    get,
+    path = "/v1/rollouts/{id}",
+    tag = "workflows",
+    params(("id" = String, Path, description = "The rollout's id")),
+    responses((status = 200, description = "The rollout with its diff summary (counts per arm, differing fields, samples)", body = serde_json::Value)),
+)]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -67,13 +90,21 @@ pub async fn show(
     Ok(Json(json!({ "rollout": rollout, "summary": summary })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PercentBody {
     percent: u8,
 }
 
 /// `PATCH /v1/rollouts/{id}` `{"percent": n}`: widen or narrow a canary.
+#[utoipa::path(
+    patch,
+    path = "/v1/rollouts/{id}",
+    tag = "workflows",
+    params(("id" = String, Path, description = "The rollout's id")),
+    request_body = PercentBody,
+    responses((status = 200, description = "The canary's new share", body = serde_json::Value)),
+)]
 pub async fn set_percent(
     State(state): State<AppState>,
     caller: Caller,
@@ -87,6 +118,13 @@ pub async fn set_percent(
 }
 
 /// `POST /v1/rollouts/{id}/rollback`: the next execution of the step uses the stable version.
+#[utoipa::path(
+    post,
+    path = "/v1/rollouts/{id}/rollback",
+    tag = "workflows",
+    params(("id" = String, Path, description = "The rollout's id")),
+    responses((status = 200, description = "Rolled back: the next execution of the step uses the pinned version", body = serde_json::Value)),
+)]
 pub async fn rollback(
     State(state): State<AppState>,
     caller: Caller,
@@ -99,7 +137,7 @@ pub async fn rollback(
     Ok(Json(json!(rollout)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BacktestBody {
     /// `plugin@version`.
@@ -116,6 +154,13 @@ pub struct BacktestBody {
 const BACKTEST_MAX: u64 = 10_000;
 
 /// `POST /v1/backtests`: what the candidate would have decided on recorded inputs; applies nothing.
+#[utoipa::path(
+    post,
+    path = "/v1/backtests",
+    tag = "workflows",
+    request_body = BacktestBody,
+    responses((status = 200, description = "What the candidate would have decided differently; nothing is applied", body = serde_json::Value)),
+)]
 pub async fn backtest(
     State(state): State<AppState>,
     caller: Caller,

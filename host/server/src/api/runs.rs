@@ -1,8 +1,7 @@
 //! Runs: list, open one with every step attempt and effect, cancel. Also the case record and
 //! credits effects produced.
 
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -11,20 +10,43 @@ use weft_store::{AuditEvent, Role, RunFilter, RunStatus};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
-use super::webhooks::{engine_error, run_summary};
+use super::extract::{Json, Path, Query};
+use super::webhooks::{RunSummary, engine_error, run_summary};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     workflow: Option<String>,
     status: Option<String>,
     limit: Option<u64>,
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RunList {
+    items: Vec<RunListItem>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RunListItem {
+    #[serde(flatten)]
+    summary: RunSummary,
+    ticket_id: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/v1/runs",
+    tag = "runs",
+    params(ListQuery),
+    responses((status = 200, description = "Runs, newest first", body = RunList)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RunList>, ApiError> {
     caller.require(&[Role::Operator, Role::Integrator], "run.read")?;
     let status = match q.status.as_deref() {
         None => None,
@@ -35,21 +57,25 @@ pub async fn list(
         })?),
     };
     let runs = state.store.list_runs(RunFilter { workflow: q.workflow, status, limit: q.limit.unwrap_or(100) }).await?;
-    let items: Vec<Value> = runs
+    let items = runs
         .iter()
-        .map(|r| {
-            let mut v = run_summary(r);
-            if let Some(o) = v.as_object_mut() {
-                o.insert("ticket_id".into(), r.ticket_id.clone().into());
-                o.insert("created_at".into(), json!(r.created_at));
-                o.insert("finished_at".into(), json!(r.finished_at));
-            }
-            v
+        .map(|r| RunListItem {
+            summary: run_summary(r),
+            ticket_id: r.ticket_id.clone(),
+            created_at: r.created_at,
+            finished_at: r.finished_at,
         })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(RunList { items }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/runs/{id}",
+    tag = "runs",
+    params(("id" = String, Path, description = "The run's id")),
+    responses((status = 200, description = "The run with every step attempt (input, output, effects, fuel, duration, error)", body = serde_json::Value)),
+)]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,11 +100,18 @@ pub async fn show(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/runs/{id}/cancel",
+    tag = "runs",
+    params(("id" = String, Path, description = "The run's id")),
+    responses((status = 200, description = "Cancelled", body = RunSummary)),
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RunSummary>, ApiError> {
     caller.require(&[Role::Operator], "run.cancel")?;
     let run = state.engine.cancel(&id, caller.username()).await.map_err(engine_error)?;
     state
@@ -93,6 +126,13 @@ pub async fn cancel(
     Ok(Json(run_summary(&run)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{ticket}",
+    tag = "runs",
+    params(("ticket" = String, Path, description = "Ticket id")),
+    responses((status = 200, description = "What workflows changed on the ticket: assignment, tags, escalation, fields, credits, messages", body = serde_json::Value)),
+)]
 pub async fn case(
     State(state): State<AppState>,
     caller: Caller,
@@ -107,6 +147,13 @@ pub async fn case(
     Ok(Json(serde_json::to_value(record).unwrap_or_default()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/customers/{customer}/credits",
+    tag = "runs",
+    params(("customer" = String, Path, description = "Customer id")),
+    responses((status = 200, description = "The customer's credit history", body = serde_json::Value)),
+)]
 pub async fn credits(
     State(state): State<AppState>,
     caller: Caller,
@@ -116,7 +163,7 @@ pub async fn credits(
     Ok(Json(json!({ "items": state.store.credit_history(&customer, 0).await? })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoteBody {
     /// The approval step's id.
@@ -128,12 +175,20 @@ pub struct VoteBody {
 }
 
 /// `POST /v1/runs/{id}/approvals`: approve or reject the approval step a run is waiting on.
+#[utoipa::path(
+    post,
+    path = "/v1/runs/{id}/approvals",
+    tag = "runs",
+    params(("id" = String, Path, description = "The run's id")),
+    request_body = VoteBody,
+    responses((status = 200, description = "The vote is recorded; the run goes on when the quorum is met", body = RunSummary)),
+)]
 pub async fn vote(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     Json(body): Json<VoteBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RunSummary>, ApiError> {
     if !caller.0.token_allows("actions:run.approve") {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -172,7 +227,7 @@ pub async fn vote(
     Ok(Json(run_summary(&run)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlaBody {
     /// `pause` (waiting on the customer) or `resume`.
@@ -180,6 +235,14 @@ pub struct SlaBody {
 }
 
 /// `POST /v1/runs/{id}/sla`: pause or resume the run's SLA clock.
+#[utoipa::path(
+    post,
+    path = "/v1/runs/{id}/sla",
+    tag = "runs",
+    params(("id" = String, Path, description = "The run's id")),
+    request_body = SlaBody,
+    responses((status = 200, description = "The run's SLA timers after the change", body = serde_json::Value)),
+)]
 pub async fn sla(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,6 +1,5 @@
 //! Browser sign-in: a password exchanged for an HttpOnly session cookie. API clients use tokens.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -11,8 +10,9 @@ use weft_store::{AuditEvent, DEFAULT_SESSION_TTL};
 use super::AppState;
 use super::auth::{Caller, SESSION_COOKIE, session_cookie};
 use super::error::ApiError;
+use super::extract::Json;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     username: String,
@@ -25,6 +25,14 @@ fn cookie(value: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
         .map_err(|_| ApiError::bad_request("could not build the session cookie"))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/sessions",
+    tag = "sessions",
+    request_body = Login,
+    security(()),
+    responses((status = 201, description = "Signed in: the `weft_session` cookie is set; the body is the user", body = serde_json::Value, headers(("set-cookie" = String, description = "The HttpOnly session cookie")))),
+)]
 pub async fn login(State(state): State<AppState>, Json(body): Json<Login>) -> Result<Response, ApiError> {
     let user = state.store.verify_password(&body.username, &body.password).await?;
     let (action, outcome) = if user.is_some() { ("session.login", "ok") } else { ("session.login_failed", "denied") };
@@ -53,6 +61,13 @@ pub async fn login(State(state): State<AppState>, Json(body): Json<Login>) -> Re
 }
 
 /// Ends the session the request came with, and clears the cookie.
+#[utoipa::path(
+    delete,
+    path = "/v1/sessions",
+    tag = "sessions",
+    security(()),
+    responses((status = 204, description = "Signed out (also when there was no session); the cookie is cleared")),
+)]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(session) = session_cookie(&headers) {
         state.store.revoke_session(session).await?;
@@ -63,6 +78,12 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
 }
 
 /// Who the caller is, with their roles: the browser editor decides what to show from this.
+#[utoipa::path(
+    get,
+    path = "/v1/sessions/me",
+    tag = "sessions",
+    responses((status = 200, description = "The caller, with their roles", body = serde_json::Value)),
+)]
 pub async fn me(caller: Caller) -> Json<serde_json::Value> {
     Json(json!({ "user": caller.0.user }))
 }

@@ -71,6 +71,13 @@ pub fn check(ticket: &Value) -> Result<(), ApiError> {
 }
 
 /// `GET /v1/schemas/ticket.json`: public, like any API description.
+#[utoipa::path(
+    get,
+    path = "/v1/schemas/ticket.json",
+    tag = "workflows",
+    security(()),
+    responses((status = 200, description = "The JSON Schema (2020-12) every inbound ticket is checked against", content_type = "application/schema+json", body = serde_json::Value)),
+)]
 pub async fn serve() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/schema+json")], SOURCE)
 }

@@ -5,9 +5,8 @@
 
 use std::time::Duration;
 
-use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -17,7 +16,8 @@ use weft_store::{Role, RunRecord};
 
 use super::AppState;
 use super::auth::Caller;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{Json, Path, Query};
 use crate::webhooks::inbound;
 
 /// Largest ticket accepted: the plugin runtime's default input cap.
@@ -29,7 +29,8 @@ const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
 const MAX_WAIT: Duration = Duration::from_secs(30);
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HookQuery {
     wait: Option<String>,
 }
@@ -113,21 +114,47 @@ pub fn run_url(id: &str) -> String {
     format!("/v1/runs/{id}")
 }
 
-pub fn run_summary(run: &RunRecord) -> Value {
-    json!({
-        "run_id": run.id,
-        "url": run_url(&run.id),
-        "workflow": run.workflow,
-        "version": run.version,
-        "status": run.status,
-        "decision": run.decision,
-        "error": run.error,
-    })
+/// What the API answers about a run: from its webhook, cancel and approvals, and per item of
+/// `GET /v1/runs`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RunSummary {
+    pub run_id: String,
+    /// `GET` it for every step attempt, effect, message and timer.
+    pub url: String,
+    pub workflow: String,
+    /// The workflow version the run is pinned to.
+    pub version: i64,
+    pub status: weft_store::RunStatus,
+    /// The decision (assignment, tags, escalation, ...) once the run has one.
+    pub decision: Option<Value>,
+    /// Why the run failed, when it did.
+    pub error: Option<Value>,
+}
+
+pub fn run_summary(run: &RunRecord) -> RunSummary {
+    RunSummary {
+        run_id: run.id.clone(),
+        url: run_url(&run.id),
+        workflow: run.workflow.clone(),
+        version: run.version,
+        status: run.status,
+        decision: run.decision.clone(),
+        error: run.error.clone(),
+    }
 }
 
 /// Starts a run. The caller is either an API token / session, or (when the request carries
 /// Standard Webhooks headers) the integrator whose hook secret signed it; each caller is
 /// rate-limited on its own.
+#[utoipa::path(
+    post,
+    path = "/v1/hooks/{path}",
+    tag = "workflows",
+    params(("path" = String, Path, description = "The workflow's webhook path"), HookQuery, ("Idempotency-Key" = Option<String>, Header, description = "Unsigned calls: the same key starts one run"), ("webhook-id" = Option<String>, Header, description = "Standard Webhooks: message id (deduplicated for 24 h)"), ("webhook-timestamp" = Option<String>, Header, description = "Standard Webhooks: unix seconds, within 5 minutes"), ("webhook-signature" = Option<String>, Header, description = "Standard Webhooks: v1,<base64 HMAC-SHA256>, space-separated")),
+    request_body(content = serde_json::Value, description = "A ticket; its JSON Schema is served at /v1/schemas/ticket.json"),
+    security(("token" = []), ("session" = []), ()),
+    responses((status = 200, description = "The run finished within `wait`: its decision", body = RunSummary, headers(("location" = String, description = "The run's URL"))), (status = 202, description = "The run started; poll its URL", body = RunSummary, headers(("location" = String, description = "The run's URL"))), (status = 429, description = "Rate-limited", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait")))),
+)]
 pub async fn trigger(
     State(state): State<AppState>,
     caller: Result<Caller, ApiError>,

@@ -3,9 +3,8 @@
 //! `PUT /v1/workflows/{name}` takes the YAML file as the body, so what an operator validated
 //! locally is byte for byte what is stored and what line numbers refer to.
 
-use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,6 +14,7 @@ use weft_workflow::{Diagnostic, Resolved};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::extract::{Json, Path, Query};
 
 /// Validates against the registry and binds every step (config schemas, grants, limits).
 async fn check(state: &AppState, body: &[u8]) -> Result<Result<Resolved, Vec<Diagnostic>>, ApiError> {
@@ -56,6 +56,13 @@ fn invalid(problems: Vec<Diagnostic>) -> ApiError {
 }
 
 /// `POST /v1/workflows/validate`: the diagnostics, deploying nothing.
+#[utoipa::path(
+    post,
+    path = "/v1/workflows/validate",
+    tag = "workflows",
+    request_body(content = String, content_type = "application/yaml", description = "A workflow definition (YAML)"),
+    responses((status = 200, description = "`valid` and every diagnostic with line and field; nothing is deployed", body = serde_json::Value)),
+)]
 pub async fn validate(State(state): State<AppState>, caller: Caller, body: Bytes) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Operator, Role::PluginDeveloper], "workflow.read")?;
     Ok(Json(match check(&state, &body).await? {
@@ -73,6 +80,14 @@ fn pins_json(resolved: &Resolved) -> Value {
 }
 
 /// `PUT /v1/workflows/{name}`: a new immutable version (or the latest, if unchanged).
+#[utoipa::path(
+    put,
+    path = "/v1/workflows/{name}",
+    tag = "workflows",
+    params(("name" = String, Path, description = "Workflow name (must match the file's `name`)")),
+    request_body(content = String, content_type = "application/yaml", description = "A workflow definition (YAML)"),
+    responses((status = 201, description = "Deployed as a new immutable version", body = serde_json::Value), (status = 200, description = "Unchanged: the latest version already has this source", body = serde_json::Value)),
+)]
 pub async fn put(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,11 +132,19 @@ pub async fn put(
     Ok((status, Json(json!({ "created": created, "workflow": version }))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
     version: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/workflows/{name}",
+    tag = "workflows",
+    params(("name" = String, Path, description = "Workflow name"), VersionQuery),
+    responses((status = 200, description = "One version with its source and plugin pins", body = serde_json::Value)),
+)]
 pub async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -138,6 +161,12 @@ pub async fn show(
     Ok(Json(serde_json::to_value(version).unwrap_or_default()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/workflows",
+    tag = "workflows",
+    responses((status = 200, description = "The latest version of every workflow", body = serde_json::Value)),
+)]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(&[Role::Operator, Role::PluginDeveloper, Role::Integrator], "workflow.read")?;
     let items: Vec<Value> = state

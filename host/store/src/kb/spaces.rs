@@ -8,7 +8,7 @@ use crate::entity::kb::{member, space};
 use crate::{Store, StoreError, validate};
 
 /// One review stage: who may approve at it and how many approvals it needs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Stage {
     /// Lowercase identifier, e.g. `expert-review`.

@@ -16,7 +16,7 @@ use crate::pii::seal::{DataKey, Slot};
 use crate::pii::{customer_of, seal_json};
 use crate::{Store, StoreError};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
     Running,
