@@ -57,6 +57,13 @@ async fn document_describes_every_route_and_the_docs_page_renders_it() {
     assert!(ops.len() >= 70, "only {} operations are described", ops.len());
     assert!(document["components"]["schemas"]["ErrorBody"].is_object());
     assert!(document["components"]["securitySchemes"]["token"].is_object());
+    // The webhook body is the very schema tickets are validated against.
+    let hook = &document["paths"]["/v1/hooks/{path}"]["post"]["requestBody"]["content"]["application/json"];
+    assert_eq!(hook["schema"]["$ref"], "#/components/schemas/Ticket");
+    assert_eq!(
+        document["components"]["schemas"]["Ticket"]["required"],
+        serde_json::json!(["id", "channel", "customer"])
+    );
 
     // Every described operation exists, and every non-public one refuses an anonymous caller
     // with the shared error body (so the document and the router agree).

@@ -48,15 +48,41 @@ pub fn base() -> OpenApi {
 }
 
 /// Completes the document once the router has added every path to it.
-pub fn finish(mut document: OpenApi) -> OpenApi {
+pub fn finish(mut document: OpenApi) -> serde_json::Value {
     Errors.modify(&mut document);
+    let mut document = serde_json::to_value(document).unwrap_or_default();
+    ticket(&mut document);
     document
 }
 
+/// The inbound ticket's JSON Schema (`docs/schemas/ticket.schema.json`, the one webhook bodies are
+/// checked against) becomes the `Ticket` component and the body of `POST /v1/hooks/{path}`, so the
+/// document cannot drift from the validation. OpenAPI 3.1 schemas are JSON Schema 2020-12, so the
+/// schema goes in as it is (as JSON: utoipa's schema types do not model all of 2020-12).
+fn ticket(document: &mut serde_json::Value) {
+    let mut schema: serde_json::Value = match serde_json::from_str(super::ticket_schema::SOURCE) {
+        Ok(schema) => schema,
+        Err(error) => {
+            tracing::error!(%error, "docs/schemas/ticket.schema.json is not JSON; the document describes no Ticket");
+            return;
+        }
+    };
+    // `$schema` and `$id` belong to a standalone document, not to a component.
+    if let Some(object) = schema.as_object_mut() {
+        object.remove("$schema");
+        object.remove("$id");
+    }
+    document["components"]["schemas"]["Ticket"] = schema;
+    let body = &mut document["paths"]["/v1/hooks/{path}"]["post"]["requestBody"]["content"]["application/json"];
+    *body = serde_json::json!({ "schema": { "$ref": "#/components/schemas/Ticket" } });
+}
+
 /// The Swagger UI page for `document`, which it also serves at [`DOCUMENT_PATH`].
-pub fn docs(document: OpenApi) -> SwaggerUi {
+pub fn docs(document: serde_json::Value) -> SwaggerUi {
     // "none": Swagger UI would otherwise send the document to validator.swagger.io.
-    SwaggerUi::new(DOCS_PATH).url(DOCUMENT_PATH, document).config(Config::default().validator_url("none"))
+    SwaggerUi::new(DOCS_PATH)
+        .external_url_unchecked(DOCUMENT_PATH, document)
+        .config(Config::default().validator_url("none"))
 }
 
 struct Security;
