@@ -225,3 +225,40 @@ steps:
     assert_eq!(status, 409, "{body}");
     assert!(body["message"].as_str().unwrap().contains("already ended as cancelled"), "{body}");
 }
+
+// `GET /v1/runs` pages newest first with a keyset cursor: every run exactly once, even while
+// new runs arrive between pages; a cursor that is not a run is a clear 422.
+#[tokio::test]
+async fn run_list_pages_with_a_stable_cursor() {
+    let env = Env::start().await;
+    assert_eq!(env.deploy("routing", ROUTING).await.0, 201);
+    let mut started = Vec::new();
+    for n in 0..5 {
+        let t = ticket(&format!("T-page-{n}"), "en", "where is my parcel");
+        let (status, body) = env.hook("new-ticket", bytes(&t), None).await.unwrap();
+        assert!(status == 200 || status == 202, "{body}");
+        started.push(body["run_id"].as_str().unwrap().to_owned());
+    }
+    let mut seen = Vec::new();
+    let mut path = "/v1/runs?limit=2".to_owned();
+    loop {
+        let (status, page) = env.get(&path).await;
+        assert_eq!(status, 200, "{page}");
+        seen.extend(page["items"].as_array().unwrap().iter().map(|r| r["run_id"].as_str().unwrap().to_owned()));
+        if seen.len() == 2 {
+            // A run arriving mid-listing is not on a later page and shifts nothing.
+            let late = ticket("T-page-late", "en", "hello");
+            assert!(env.hook("new-ticket", bytes(&late), None).await.unwrap().0 < 300);
+        }
+        match page["next_before"].as_str() {
+            Some(cursor) => path = format!("/v1/runs?limit=2&before={cursor}"),
+            None => break,
+        }
+    }
+    started.reverse();
+    assert_eq!(seen, started, "newest first, each run once");
+
+    let (status, body) = env.get("/v1/runs?before=run_nope").await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("invalid")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("next_before"), "{body}");
+}

@@ -16,14 +16,22 @@ use super::webhooks::{RunSummary, engine_error, run_summary};
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only runs of this workflow.
     workflow: Option<String>,
+    /// running, compensating, succeeded, failed, compensated, compensation-failed or cancelled.
     status: Option<String>,
+    /// The next page: the `next_before` of the previous one.
+    before: Option<String>,
+    /// Page size, 1 to 1000 (default 100).
     limit: Option<u64>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct RunList {
     items: Vec<RunListItem>,
+    /// Pass as `before` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_before: Option<String>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -56,7 +64,10 @@ pub async fn list(
             ))
         })?),
     };
-    let runs = state.store.list_runs(RunFilter { workflow: q.workflow, status, limit: q.limit.unwrap_or(100) }).await?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let filter = RunFilter { workflow: q.workflow, status, before: q.before, limit };
+    let runs = state.store.list_runs(filter).await?;
+    let next_before = (runs.len() as u64 == limit).then(|| runs.last().map(|r| r.id.clone())).flatten();
     let items = runs
         .iter()
         .map(|r| RunListItem {
@@ -66,7 +77,7 @@ pub async fn list(
             finished_at: r.finished_at,
         })
         .collect();
-    Ok(Json(RunList { items }))
+    Ok(Json(RunList { items, next_before }))
 }
 
 #[utoipa::path(

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
@@ -151,6 +151,9 @@ pub struct StepCommit {
 pub struct RunFilter {
     pub workflow: Option<String>,
     pub status: Option<RunStatus>,
+    /// Keyset cursor: only runs listed after this one (newest first), i.e. the previous page's
+    /// last id. Stable while new runs arrive, unlike an offset.
+    pub before: Option<String>,
     pub limit: u64,
 }
 
@@ -414,6 +417,19 @@ impl Store {
         }
         if let Some(s) = filter.status {
             query = query.filter(workflow_run::Column::Status.eq(s.as_str()));
+        }
+        if let Some(before) = filter.before {
+            let cursor = workflow_run::Entity::find_by_id(before.clone()).one(&self.db).await?.ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "the cursor `before={before}` is not a run id; pass the `next_before` of the previous page"
+                ))
+            })?;
+            use workflow_run::Column as C;
+            query = query.filter(
+                Condition::any()
+                    .add(C::CreatedAt.lt(cursor.created_at))
+                    .add(Condition::all().add(C::CreatedAt.eq(cursor.created_at)).add(C::Id.lt(before))),
+            );
         }
         let limit = if filter.limit == 0 { 100 } else { filter.limit.min(1000) };
         let rows = query
