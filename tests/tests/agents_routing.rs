@@ -238,3 +238,43 @@ async fn bad_directory_input_is_refused_and_nothing_changes() {
     let message = report["result"]["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("agents.read"), "{message}");
 }
+
+// Agents and queues carry ETags: a write with a stale If-Match (someone changed the agent, or an
+// assignment moved its load, since it was read) is refused with 412 and changes nothing.
+#[tokio::test]
+async fn stale_if_match_is_refused_and_changes_nothing() {
+    let env = start();
+    let put = |path: &str, body: Value, if_match: Option<&str>| {
+        let mut req = env.http.put(env.server.url(path)).bearer_auth(&env.ops).json(&body);
+        if let Some(tag) = if_match {
+            req = req.header("if-match", tag);
+        }
+        req.send()
+    };
+    let res = put("/v1/queues/billing", json!({"name": "Billing"}), Some("*")).await.expect("put");
+    assert_eq!(res.status().as_u16(), 412, "If-Match * needs an existing queue");
+    let res = put("/v1/queues/billing", json!({"name": "Billing"}), None).await.expect("put");
+    assert_eq!(res.status().as_u16(), 201);
+    let res = put("/v1/agents/ana", agent(7, "online", 0), None).await.expect("put");
+    assert_eq!(res.status().as_u16(), 201);
+    let read = res.headers()["etag"].to_str().expect("etag").to_owned();
+
+    // Load moves between the read and the write: the write is stale.
+    let (status, _) = env.post(&env.ops, "/v1/agents/ana/assignments", json!({"channel": "chat"})).await;
+    assert_eq!(status, 200);
+    let res = put("/v1/agents/ana", agent(9, "online", 0), Some(&read)).await.expect("put");
+    assert_eq!(res.status().as_u16(), 412);
+    let err: Value = res.json().await.expect("json");
+    assert_eq!(err["code"], "stale", "{err}");
+    assert!(err["message"].as_str().unwrap_or_default().contains("read it again"), "{err}");
+    let (_, ana) = env.get(&env.ops, "/v1/agents/ana").await;
+    assert_eq!(ana["skills"], json!([{"name": "billing", "level": 7}]), "nothing changed");
+    assert_eq!(ana["load"][0]["active"], json!(1), "the assignment is kept");
+
+    // With the current tag the write goes through and answers a new tag.
+    let res = env.http.get(env.server.url("/v1/agents/ana")).bearer_auth(&env.ops).send().await.expect("get");
+    let current = res.headers()["etag"].to_str().expect("etag").to_owned();
+    let res = put("/v1/agents/ana", agent(9, "online", 1), Some(&current)).await.expect("put");
+    assert_eq!(res.status().as_u16(), 200);
+    assert_ne!(res.headers()["etag"].to_str().expect("etag"), current);
+}

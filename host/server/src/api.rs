@@ -6,6 +6,7 @@ pub mod connection;
 mod customers;
 mod deployments;
 pub mod error;
+mod etag;
 mod events;
 mod extract;
 mod hook_secrets;

@@ -56,6 +56,10 @@ pub enum StoreError {
     #[error("{0}")]
     Conflict(String),
 
+    /// An `If-Match` precondition failed: the caller's copy is stale (or the thing is gone).
+    #[error("{0}")]
+    Stale(String),
+
     /// The input was refused; the message names the field and the rule.
     #[error("{0}")]
     Invalid(String),

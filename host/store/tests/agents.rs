@@ -35,10 +35,10 @@ fn agent(queues: &[&str]) -> AgentSpec {
 
 async fn with_queues() -> TempStore {
     let t = open_temp().await;
-    t.store.put_queue("overflow", queue("Overflow"), "ops").await.expect("overflow queue");
+    t.store.put_queue("overflow", queue("Overflow"), "ops", None).await.expect("overflow queue");
     let mut billing = queue("Billing");
     billing.overflow_queue = Some("overflow".into());
-    t.store.put_queue("billing", billing, "ops").await.expect("billing queue");
+    t.store.put_queue("billing", billing, "ops", None).await.expect("billing queue");
     t
 }
 
@@ -46,7 +46,7 @@ async fn with_queues() -> TempStore {
 #[tokio::test]
 async fn agents_read_back_and_replacing_keeps_the_round_robin_time() {
     let t = with_queues().await;
-    let (created, _) = t.store.put_agent("ana", agent(&["billing"]), "ops").await.expect("create");
+    let (created, _) = t.store.put_agent("ana", agent(&["billing"]), "ops", None).await.expect("create");
     assert_eq!(created.skills, [skill("billing", 7)]);
     assert_eq!(created.last_assigned_at, None);
     assert_eq!(t.store.get_agent("ana").await.expect("get"), Some(created));
@@ -56,7 +56,7 @@ async fn agents_read_back_and_replacing_keeps_the_round_robin_time() {
     assert!(assigned.last_assigned_at.is_some());
     let mut edited = agent(&["billing"]);
     edited.skills.push(skill("refunds", 4));
-    let (replaced, _) = t.store.put_agent("ana", edited, "ops").await.expect("replace");
+    let (replaced, _) = t.store.put_agent("ana", edited, "ops", None).await.expect("replace");
     assert_eq!(replaced.last_assigned_at, assigned.last_assigned_at);
     assert_eq!(t.store.release_assignment("ana", "chat").await.expect("release").load[0].active, 0);
     // Never below zero.
@@ -85,11 +85,11 @@ async fn bad_agents_are_refused_with_the_rule() {
     cases.push(("ana", a, "is not a BCP 47 tag"));
     cases.push(("Ana Smith", agent(&["billing"]), "agent id \"Ana Smith\" is not valid"));
     for (id, spec, needle) in cases {
-        let err = t.store.put_agent(id, spec, "ops").await.expect_err("refused");
+        let err = t.store.put_agent(id, spec, "ops", None).await.expect_err("refused");
         assert!(matches!(err, StoreError::Invalid(_)), "{err}");
         assert!(err.to_string().contains(needle), "{err}");
     }
-    let err = t.store.put_agent("ana", agent(&["nope"]), "ops").await.expect_err("unknown queue");
+    let err = t.store.put_agent("ana", agent(&["nope"]), "ops", None).await.expect_err("unknown queue");
     assert!(err.to_string().contains("lists queue nope, which does not exist"), "{err}");
     assert!(t.store.list_agents().await.expect("list").is_empty());
 }
@@ -98,14 +98,14 @@ async fn bad_agents_are_refused_with_the_rule() {
 #[tokio::test]
 async fn queues_in_use_cannot_be_deleted() {
     let t = with_queues().await;
-    t.store.put_agent("ana", agent(&["billing"]), "ops").await.expect("agent");
+    t.store.put_agent("ana", agent(&["billing"]), "ops", None).await.expect("agent");
     let err = t.store.delete_queue("billing").await.expect_err("in use");
     assert!(err.to_string().contains("queue billing is served by ana"), "{err}");
     let err = t.store.delete_queue("overflow").await.expect_err("an overflow");
     assert!(err.to_string().contains("queue overflow is the overflow of billing"), "{err}");
     let mut self_loop = queue("Loop");
     self_loop.overflow_queue = Some("loop".into());
-    let err = t.store.put_queue("loop", self_loop, "ops").await.expect_err("self overflow");
+    let err = t.store.put_queue("loop", self_loop, "ops", None).await.expect_err("self overflow");
     assert!(err.to_string().contains("cannot overflow into itself"), "{err}");
 
     t.store.delete_agent("ana").await.expect("delete agent");
@@ -119,14 +119,14 @@ async fn queues_in_use_cannot_be_deleted() {
 #[tokio::test]
 async fn the_directory_filters_like_the_query_says() {
     let t = with_queues().await;
-    t.store.put_agent("ana", agent(&["billing"]), "ops").await.expect("ana");
+    t.store.put_agent("ana", agent(&["billing"]), "ops", None).await.expect("ana");
     let mut bo = agent(&[]);
     bo.languages = vec!["en-GB".into()];
     bo.load = vec![ChannelLoad { channel: "email".into(), capacity: 5, active: 0 }];
-    t.store.put_agent("bo", bo, "ops").await.expect("bo");
+    t.store.put_agent("bo", bo, "ops", None).await.expect("bo");
     let mut cy = agent(&["billing"]);
     cy.presence = "offline".into();
-    t.store.put_agent("cy", cy, "ops").await.expect("cy");
+    t.store.put_agent("cy", cy, "ops", None).await.expect("cy");
 
     let ids = |snapshot: weft_store::DirectorySnapshot| snapshot.agents.into_iter().map(|a| a.id).collect::<Vec<_>>();
     let all = t.store.directory(&DirectoryFilter::default()).await.expect("read");

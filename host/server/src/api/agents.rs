@@ -7,7 +7,8 @@
 //! happen all day and are logged, not audited.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
@@ -16,6 +17,7 @@ use weft_store::{AgentSpec, DirectoryFilter, QueueSpec, Role};
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::etag::tagged;
 use super::extract::{Json, Path, Query};
 use super::{AppState, audit};
 
@@ -38,20 +40,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
     put,
     path = "/v1/agents/{id}",
     tag = "agents",
-    params(("id" = String, Path, description = "The agent's id")),
+    params(("id" = String, Path, description = "The agent's id"), ("If-Match" = Option<String>, Header, description = "An ETag from a read: the write is refused with 412 if the resource changed since (`*`: it must exist)")),
     request_body(content = serde_json::Value, description = "name, skills (levels 0-10), languages, queues, channels with capacity, presence, seniority"),
-    responses((status = 201, description = "Created", body = serde_json::Value), (status = 200, description = "Replaced", body = serde_json::Value)),
+    responses((status = 201, description = "Created", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write"))), (status = 200, description = "Replaced", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write")))),
 )]
 async fn put_agent(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Json(spec): Json<AgentSpec>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<Response, ApiError> {
     caller.require(WRITE, "agent.write")?;
-    let (record, created) = state.store.put_agent(&id, spec, caller.username()).await?;
+    let (record, created) = state.store.put_agent(&id, spec, caller.username(), if_match(&headers)?).await?;
     audit(&state, &caller, "agent.put", &id, json!({"queues": record.queues, "presence": record.presence})).await?;
-    Ok((put_status(created), Json(json!(record))))
+    Ok(tagged(put_status(created), &record.etag(), &record))
 }
 
 #[utoipa::path(
@@ -59,16 +62,16 @@ async fn put_agent(
     path = "/v1/agents/{id}",
     tag = "agents",
     params(("id" = String, Path, description = "The agent's id")),
-    responses((status = 200, description = "The agent", body = serde_json::Value)),
+    responses((status = 200, description = "The agent", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write")))),
 )]
 async fn show_agent(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     caller.require(READ, "agent.read")?;
     let record = state.store.get_agent(&id).await?.ok_or_else(|| agent_not_found(&id))?;
-    Ok(Json(json!(record)))
+    Ok(tagged(StatusCode::OK, &record.etag(), &record))
 }
 
 #[utoipa::path(
@@ -178,20 +181,21 @@ async fn release(
     put,
     path = "/v1/queues/{id}",
     tag = "agents",
-    params(("id" = String, Path, description = "The queue's id")),
+    params(("id" = String, Path, description = "The queue's id"), ("If-Match" = Option<String>, Header, description = "An ETag from a read: the write is refused with 412 if the resource changed since (`*`: it must exist)")),
     request_body(content = serde_json::Value, description = "name, skills, languages, overflow_queue"),
-    responses((status = 201, description = "Created", body = serde_json::Value), (status = 200, description = "Replaced", body = serde_json::Value)),
+    responses((status = 201, description = "Created", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write"))), (status = 200, description = "Replaced", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write")))),
 )]
 async fn put_queue(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Json(spec): Json<QueueSpec>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<Response, ApiError> {
     caller.require(WRITE, "queue.write")?;
-    let (record, created) = state.store.put_queue(&id, spec, caller.username()).await?;
+    let (record, created) = state.store.put_queue(&id, spec, caller.username(), if_match(&headers)?).await?;
     audit(&state, &caller, "queue.put", &id, json!({"overflow_queue": record.overflow_queue})).await?;
-    Ok((put_status(created), Json(json!(record))))
+    Ok(tagged(put_status(created), &record.etag(), &record))
 }
 
 #[utoipa::path(
@@ -199,20 +203,20 @@ async fn put_queue(
     path = "/v1/queues/{id}",
     tag = "agents",
     params(("id" = String, Path, description = "The queue's id")),
-    responses((status = 200, description = "The queue", body = serde_json::Value)),
+    responses((status = 200, description = "The queue", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write")))),
 )]
 async fn show_queue(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     caller.require(READ, "queue.read")?;
     let record = state.store.get_queue(&id).await?.ok_or_else(|| {
         ApiError::not_found(format!(
             "queue {id} does not exist; create it with `weft agent queue put {id} --name NAME`"
         ))
     })?;
-    Ok(Json(json!(record)))
+    Ok(tagged(StatusCode::OK, &record.etag(), &record))
 }
 
 #[utoipa::path(
@@ -278,6 +282,17 @@ async fn directory(
     };
     let snapshot = state.store.directory(&filter).await?;
     Ok(Json(json!({ "agents": snapshot.agents, "queues": snapshot.queues })))
+}
+
+/// `If-Match` as the store takes it: the ETag without its quotes (or `*`).
+fn if_match(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    match headers.get(header::IF_MATCH) {
+        None => Ok(None),
+        Some(value) => value
+            .to_str()
+            .map(|v| Some(v.trim().trim_start_matches("W/").trim_matches('"')))
+            .map_err(|_| ApiError::bad_request("If-Match must be an ETag from a GET or PUT of this resource (or *)")),
+    }
 }
 
 /// The store decides created-or-replaced inside its transaction, so two racing creates cannot

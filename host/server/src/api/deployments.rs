@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 use weft_runtime::model::StepInput;
@@ -15,6 +15,7 @@ use weft_store::{AuditEvent, DeploymentRecord, Role};
 use super::AppState;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::etag::tagged;
 use super::extract::{Json, Path};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -46,11 +47,7 @@ fn split_id(id: &str) -> Result<(&str, &str), ApiError> {
 }
 
 fn with_etag(record: &DeploymentRecord, status: StatusCode) -> Response {
-    let mut response = (status, Json(serde_json::to_value(record).unwrap_or_default())).into_response();
-    if let Ok(value) = HeaderValue::from_str(&format!("\"{}\"", record.revision)) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    response
+    tagged(status, &record.revision.to_string(), record)
 }
 
 #[utoipa::path(

@@ -63,6 +63,7 @@ impl From<StoreError> for ApiError {
                 Self::new(StatusCode::PRECONDITION_FAILED, "revision-conflict", message)
             }
             StoreError::Conflict(..) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            StoreError::Stale(..) => Self::new(StatusCode::PRECONDITION_FAILED, "stale", message),
             StoreError::NotFound(..) => Self::not_found(message),
             StoreError::Invalid(..) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
             StoreError::Unsealable(..) => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "unsealable", message),

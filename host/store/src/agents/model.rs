@@ -81,6 +81,47 @@ pub struct AgentRecord {
     pub updated_by: String,
 }
 
+impl AgentRecord {
+    /// The entity tag of this state (`ETag`/`If-Match`): any change, also presence and load,
+    /// gives a new one.
+    pub fn etag(&self) -> String {
+        etag(self.updated_at)
+    }
+}
+
+impl QueueRecord {
+    pub fn etag(&self) -> String {
+        etag(self.updated_at)
+    }
+}
+
+pub(crate) fn etag(updated_at: DateTime<Utc>) -> String {
+    updated_at.timestamp_micros().to_string()
+}
+
+/// Refuses a write whose `If-Match` (an ETag from a read, or `*` for "must exist") no longer
+/// matches what is stored.
+pub(crate) fn check_if_match(
+    what: &str,
+    id: &str,
+    if_match: Option<&str>,
+    current: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    let Some(wanted) = if_match else { return Ok(()) };
+    match current {
+        None => Err(StoreError::Stale(format!(
+            "{what} {id} does not exist, but If-Match asked for an existing one; drop If-Match to create it"
+        ))),
+        Some(_) if wanted == "*" => Ok(()),
+        Some(at) if etag(at) == wanted => Ok(()),
+        Some(at) => Err(StoreError::Stale(format!(
+            "{what} {id} was changed since you read it (If-Match {wanted}, now {}); read it again, \
+             re-apply your change and retry with the new ETag",
+            etag(at)
+        ))),
+    }
+}
+
 /// A queue as an operator writes it (the id comes from the URL).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -4,7 +4,7 @@
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, TransactionTrait};
 
-use super::model::{QueueRecord, QueueSpec, check_queue};
+use super::model::{QueueRecord, QueueSpec, check_if_match, check_queue};
 use super::roster::{json, parse};
 use crate::entity::agent_queue;
 use crate::error::is_unique_violation;
@@ -18,6 +18,7 @@ impl Store {
         id: &str,
         spec: QueueSpec,
         updated_by: &str,
+        if_match: Option<&str>,
     ) -> Result<(QueueRecord, bool), StoreError> {
         check_queue(id, &spec)?;
         if let Some(overflow) = &spec.overflow_queue
@@ -28,7 +29,9 @@ impl Store {
             )));
         }
         let txn = self.db.begin().await?;
-        let exists = agent_queue::Entity::find_by_id(id.to_owned()).one(&txn).await?.is_some();
+        let current = agent_queue::Entity::find_by_id(id.to_owned()).one(&txn).await?.map(|row| row.updated_at);
+        check_if_match("queue", id, if_match, current)?;
+        let exists = current.is_some();
         let row = agent_queue::ActiveModel {
             id: Set(id.to_owned()),
             name: Set(spec.name),

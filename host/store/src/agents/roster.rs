@@ -6,7 +6,9 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
-use super::model::{AgentRecord, AgentSpec, ChannelLoad, SkillLevel, check_agent, check_channel, check_presence};
+use super::model::{
+    AgentRecord, AgentSpec, ChannelLoad, SkillLevel, check_agent, check_channel, check_if_match, check_presence,
+};
 use crate::entity::{agent, agent_queue};
 use crate::error::is_unique_violation;
 use crate::{Store, StoreError};
@@ -20,6 +22,7 @@ impl Store {
         id: &str,
         spec: AgentSpec,
         updated_by: &str,
+        if_match: Option<&str>,
     ) -> Result<(AgentRecord, bool), StoreError> {
         check_agent(id, &spec)?;
         let known: Vec<String> = agent_queue::Entity::find()
@@ -38,6 +41,7 @@ impl Store {
         let now = crate::now();
         let txn = self.db.begin().await?;
         let existing = agent::Entity::find_by_id(id.to_owned()).one(&txn).await?;
+        check_if_match("agent", id, if_match, existing.as_ref().map(|row| row.updated_at))?;
         let row = agent::ActiveModel {
             id: Set(id.to_owned()),
             name: Set(spec.name),
