@@ -284,6 +284,9 @@ async fn plugin_searches(w: &World, a: &Ids) {
     let report: Value = invoke("\"refund", json!([]), None).await.expect("invoke").json().await.unwrap_or_default();
     let message = report["result"]["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("close every quote"), "{report}");
+    // ... as the plugin's own mistake (not retried), not as the search being down.
+    assert_eq!(report["result"]["error"]["error"]["kind"], "invalid-input", "{report}");
+    assert_eq!(report["result"]["error"]["retryable"], false, "{report}");
     // Without the capability the host refuses.
     assert!(put(json!([])).await.expect("deploy").status().is_success());
     let report: Value = invoke("退款", json!([]), None).await.expect("invoke").json().await.unwrap_or_default();

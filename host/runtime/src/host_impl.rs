@@ -69,7 +69,7 @@ impl h::Host for HostState {
         }
         let services = self.services.clone();
         let scope = self.kv_scope.clone();
-        services.kv_get(&scope, &key).await.map_err(|err| h::HostError::Unavailable(err.0))
+        services.kv_get(&scope, &key).await.map_err(host_error)
     }
 
     fn kv_set(&mut self, key: String, value: String) -> Result<(), h::HostError> {
@@ -99,23 +99,28 @@ impl h::Host for HostState {
         }
         let services = self.services.clone();
         let hits = services.kb_search(convert::kb_query_out(query)).await;
-        hits.map(|hits| hits.into_iter().map(convert::kb_hit_in).collect())
-            .map_err(|err| h::HostError::Unavailable(err.0))
+        hits.map(|hits| hits.into_iter().map(convert::kb_hit_in).collect()).map_err(host_error)
     }
 
     async fn agent_directory(&mut self, query: h::AgentQuery) -> Result<h::Directory, h::HostError> {
         self.gate(Capability::AgentsRead)?;
         let services = self.services.clone();
         let dir = services.agent_directory(convert::agent_query_out(query)).await;
-        dir.map(convert::directory_in).map_err(|err| h::HostError::Unavailable(err.0))
+        dir.map(convert::directory_in).map_err(host_error)
     }
 
     async fn credit_history(&mut self, customer: String, since: i64) -> Result<Vec<h::CreditRecord>, h::HostError> {
         self.gate(Capability::CreditsRead)?;
         let services = self.services.clone();
         let records = services.credit_history(&customer, since).await;
-        records
-            .map(|records| records.into_iter().map(convert::credit_record_in).collect())
-            .map_err(|err| h::HostError::Unavailable(err.0))
+        records.map(|records| records.into_iter().map(convert::credit_record_in).collect()).map_err(host_error)
+    }
+}
+
+/// A service failure as the plugin sees it.
+fn host_error(err: crate::services::ServiceError) -> h::HostError {
+    match err {
+        crate::services::ServiceError::Invalid(message) => h::HostError::Invalid(message),
+        crate::services::ServiceError::Unavailable(message) => h::HostError::Unavailable(message),
     }
 }

@@ -13,10 +13,16 @@ use crate::model::{AgentQuery, CreditRecord, Directory, KbHit, KbQuery};
 
 pub type ServiceFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ServiceError>> + Send + 'a>>;
 
-/// A read the host could not answer. The plugin sees it as `host-error::unavailable`.
+/// A read the host could not answer. The plugin sees `host-error::invalid` when its request was
+/// wrong (the same request will fail again, so a workflow must not retry it) and
+/// `host-error::unavailable` when the service failed (retrying may help).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ServiceError(pub String);
+pub enum ServiceError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Unavailable(String),
+}
 
 pub trait HostServices: Send + Sync + 'static {
     /// Reads one key of a plugin's key-value state; `scope` is the plugin name.
@@ -54,7 +60,7 @@ impl HostServices for MemoryServices {
         let value = self
             .kv
             .lock()
-            .map_err(|_| ServiceError("kv state is unavailable after a panic".into()))
+            .map_err(|_| ServiceError::Unavailable("kv state is unavailable after a panic".into()))
             .map(|kv| kv.get(&(scope.to_string(), key.to_string())).cloned());
         Box::pin(async move { value })
     }

@@ -30,7 +30,10 @@ pub fn directory_of(snapshot: DirectorySnapshot) -> Result<Directory, ServiceErr
 
 fn agent_of(record: AgentRecord) -> Result<Agent, ServiceError> {
     let unreadable = |what: &str, value: &str| {
-        ServiceError(format!("agent {} has an unreadable {what} {value:?}; fix it with `weft agent put`", record.id))
+        ServiceError::Unavailable(format!(
+            "agent {} has an unreadable {what} {value:?}; fix it with `weft agent put`",
+            record.id
+        ))
     };
     let presence: Presence = serde_json::from_value(serde_json::Value::String(record.presence.clone()))
         .map_err(|_| unreadable("presence", &record.presence))?;

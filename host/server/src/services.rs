@@ -20,7 +20,9 @@ impl StoreServices {
 
 impl HostServices for StoreServices {
     fn kv_get<'a>(&'a self, scope: &'a str, key: &'a str) -> ServiceFuture<'a, Option<String>> {
-        Box::pin(async move { self.store.kv_get(scope, key).await.map_err(|e| ServiceError(e.to_string())) })
+        Box::pin(
+            async move { self.store.kv_get(scope, key).await.map_err(|e| ServiceError::Unavailable(e.to_string())) },
+        )
     }
 
     /// Published articles in every space (plugins hold `kb.read`, not a person's space roles);
@@ -33,7 +35,11 @@ impl HostServices for StoreServices {
                 tags: query.tags,
                 limit: query.limit as usize,
             };
-            let hits = self.kb.search_published(request).await.map_err(|e| ServiceError(e.to_string()))?;
+            let hits = self.kb.search_published(request).await.map_err(|e| match e {
+                // A query the parser refuses (syntax, only punctuation) is the plugin's mistake.
+                weft_kb::KbError::Invalid(message) => ServiceError::Invalid(message),
+                other => ServiceError::Unavailable(other.to_string()),
+            })?;
             Ok(hits
                 .into_iter()
                 .map(|h| KbHit {
@@ -50,7 +56,7 @@ impl HostServices for StoreServices {
     fn agent_directory(&self, query: AgentQuery) -> ServiceFuture<'_, Directory> {
         Box::pin(async move {
             let filter = crate::directory::filter_of(query);
-            let snapshot = self.store.directory(&filter).await.map_err(|e| ServiceError(e.to_string()))?;
+            let snapshot = self.store.directory(&filter).await.map_err(|e| ServiceError::Unavailable(e.to_string()))?;
             crate::directory::directory_of(snapshot)
         })
     }
@@ -58,7 +64,11 @@ impl HostServices for StoreServices {
     /// Credits workflows issued to the customer (the `credits` table the outbox writes).
     fn credit_history<'a>(&'a self, customer: &'a str, since: i64) -> ServiceFuture<'a, Vec<CreditRecord>> {
         Box::pin(async move {
-            let entries = self.store.credit_history(customer, since).await.map_err(|e| ServiceError(e.to_string()))?;
+            let entries = self
+                .store
+                .credit_history(customer, since)
+                .await
+                .map_err(|e| ServiceError::Unavailable(e.to_string()))?;
             Ok(entries
                 .into_iter()
                 .map(|c| CreditRecord {
