@@ -13,7 +13,7 @@ use crate::entity::deployment;
 use crate::error::is_unique_violation;
 use crate::{Store, StoreError, validate};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeploymentRecord {
     pub name: String,
     pub plugin: String,

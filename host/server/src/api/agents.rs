@@ -41,8 +41,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     path = "/v1/agents/{id}",
     tag = "agents",
     params(("id" = String, Path, description = "The agent's id"), ("If-Match" = Option<String>, Header, description = "An ETag from a read: the write is refused with 412 if the resource changed since (`*`: it must exist)")),
-    request_body(content = serde_json::Value, description = "name, skills (levels 0-10), languages, queues, channels with capacity, presence, seniority"),
-    responses((status = 201, description = "Created", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write"))), (status = 200, description = "Replaced", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write")))),
+    request_body = weft_store::AgentSpec,
+    responses((status = 201, description = "Created", body = weft_store::AgentRecord, headers(("etag" = String, description = "For If-Match on the next write"))), (status = 200, description = "Replaced", body = weft_store::AgentRecord, headers(("etag" = String, description = "For If-Match on the next write")))),
 )]
 async fn put_agent(
     State(state): State<AppState>,
@@ -62,7 +62,7 @@ async fn put_agent(
     path = "/v1/agents/{id}",
     tag = "agents",
     params(("id" = String, Path, description = "The agent's id")),
-    responses((status = 200, description = "The agent", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write")))),
+    responses((status = 200, description = "The agent", body = weft_store::AgentRecord, headers(("etag" = String, description = "For If-Match on the next write")))),
 )]
 async fn show_agent(
     State(state): State<AppState>,
@@ -115,7 +115,7 @@ struct Presence {
     tag = "agents",
     params(("id" = String, Path, description = "The agent's id")),
     request_body = Presence,
-    responses((status = 200, description = "The agent", body = serde_json::Value)),
+    responses((status = 200, description = "The agent", body = weft_store::AgentRecord)),
 )]
 async fn set_presence(
     State(state): State<AppState>,
@@ -142,7 +142,7 @@ struct OnChannel {
     tag = "agents",
     params(("id" = String, Path, description = "The agent's id")),
     request_body = OnChannel,
-    responses((status = 200, description = "The agent, with its load one higher", body = serde_json::Value)),
+    responses((status = 200, description = "The agent, with its load one higher", body = weft_store::AgentRecord)),
 )]
 async fn assign(
     State(state): State<AppState>,
@@ -163,7 +163,7 @@ async fn assign(
     tag = "agents",
     params(("id" = String, Path, description = "The agent's id")),
     request_body = OnChannel,
-    responses((status = 200, description = "The agent, with its load one lower", body = serde_json::Value)),
+    responses((status = 200, description = "The agent, with its load one lower", body = weft_store::AgentRecord)),
 )]
 async fn release(
     State(state): State<AppState>,
@@ -182,8 +182,8 @@ async fn release(
     path = "/v1/queues/{id}",
     tag = "agents",
     params(("id" = String, Path, description = "The queue's id"), ("If-Match" = Option<String>, Header, description = "An ETag from a read: the write is refused with 412 if the resource changed since (`*`: it must exist)")),
-    request_body(content = serde_json::Value, description = "name, skills, languages, overflow_queue"),
-    responses((status = 201, description = "Created", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write"))), (status = 200, description = "Replaced", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write")))),
+    request_body = weft_store::QueueSpec,
+    responses((status = 201, description = "Created", body = weft_store::QueueRecord, headers(("etag" = String, description = "For If-Match on the next write"))), (status = 200, description = "Replaced", body = weft_store::QueueRecord, headers(("etag" = String, description = "For If-Match on the next write")))),
 )]
 async fn put_queue(
     State(state): State<AppState>,
@@ -203,7 +203,7 @@ async fn put_queue(
     path = "/v1/queues/{id}",
     tag = "agents",
     params(("id" = String, Path, description = "The queue's id")),
-    responses((status = 200, description = "The queue", body = serde_json::Value, headers(("etag" = String, description = "For If-Match on the next write")))),
+    responses((status = 200, description = "The queue", body = weft_store::QueueRecord, headers(("etag" = String, description = "For If-Match on the next write")))),
 )]
 async fn show_queue(
     State(state): State<AppState>,

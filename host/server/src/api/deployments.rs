@@ -56,7 +56,7 @@ fn with_etag(record: &DeploymentRecord, status: StatusCode) -> Response {
     tag = "deployments",
     params(("name" = String, Path, description = "Deployment name"), ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one is refused with 412 instead of overwriting")),
     request_body = PutDeployment,
-    responses((status = 201, description = "Created", body = serde_json::Value, headers(("etag" = String, description = "The revision, for If-Match"))), (status = 200, description = "Replaced", body = serde_json::Value, headers(("etag" = String, description = "The revision, for If-Match")))),
+    responses((status = 201, description = "Created", body = weft_store::DeploymentRecord, headers(("etag" = String, description = "The revision, for If-Match"))), (status = 200, description = "Replaced", body = weft_store::DeploymentRecord, headers(("etag" = String, description = "The revision, for If-Match")))),
 )]
 pub async fn put(
     State(state): State<AppState>,
@@ -122,7 +122,7 @@ pub async fn put(
     path = "/v1/deployments/{name}",
     tag = "deployments",
     params(("name" = String, Path, description = "Deployment name")),
-    responses((status = 200, description = "The deployment", body = serde_json::Value, headers(("etag" = String, description = "The revision, for If-Match")))),
+    responses((status = 200, description = "The deployment", body = weft_store::DeploymentRecord, headers(("etag" = String, description = "The revision, for If-Match")))),
 )]
 pub async fn show(
     State(state): State<AppState>,

@@ -15,14 +15,16 @@ const MAX_CAPACITY: u32 = 100;
 pub(crate) const CHANNELS: [&str; 6] = ["email", "chat", "phone", "web", "social", "api"];
 pub(crate) const PRESENCES: [&str; 4] = ["online", "busy", "away", "offline"];
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillLevel {
     pub name: String,
+    /// 0 (none) to 10 (expert).
+    #[schema(maximum = 10)]
     pub level: u8,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelLoad {
     /// email | chat | phone | web | social | api.
@@ -35,7 +37,7 @@ pub struct ChannelLoad {
 }
 
 /// An agent as an operator writes it (the id comes from the URL).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentSpec {
     pub name: String,
@@ -64,7 +66,7 @@ fn offline() -> String {
     "offline".into()
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AgentRecord {
     pub id: String,
     pub name: String,
@@ -123,7 +125,7 @@ pub(crate) fn check_if_match(
 }
 
 /// A queue as an operator writes it (the id comes from the URL).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueSpec {
     pub name: String,
@@ -138,7 +140,7 @@ pub struct QueueSpec {
     pub overflow_queue: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QueueRecord {
     pub id: String,
     pub name: String,
