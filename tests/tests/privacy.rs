@@ -12,23 +12,8 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
-use support::{Env, bytes, ticket};
+use support::{Env, bytes, routing_workflow, ticket};
 use weft_e2e::server::{weft, weft_binary};
-
-const ROUTING: &str = "\
-name: routing
-trigger:
-  webhook: new-ticket
-steps:
-  - id: compliance
-    plugin: compliance@^0.1
-  - id: triage
-    plugin: triage@^0.1
-  - id: route
-    plugin: router@^0.1
-    config:
-      queues: {zh: billing-cn, en: support-en}
-";
 
 const SIGN_OFF: &str = "\
 name: sign-off
@@ -126,7 +111,7 @@ fn serve_fails(data: &Path, args: &[&str]) -> String {
 #[tokio::test]
 async fn personal_data_is_sealed_exported_erased_and_survives_key_rotation() {
     let mut env = Env::start().await;
-    assert_eq!(env.deploy("routing", ROUTING).await.0, 201);
+    assert_eq!(env.deploy("routing", &routing_workflow("routing", "new-ticket")).await.0, 201);
     assert_eq!(env.deploy("sign-off", SIGN_OFF).await.0, 201);
     let default_key = env.data.join("master.key");
     let default_key = default_key.to_str().expect("utf-8 path").to_owned();

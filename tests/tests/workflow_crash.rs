@@ -11,21 +11,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{Env, HookClient, bytes, ticket};
-
-const WORKFLOW: &str = "\
-name: crashy
-trigger: {webhook: crashy}
-steps:
-  - id: compliance
-    plugin: compliance@^0.1
-  - id: triage
-    plugin: triage@^0.1
-  - id: route
-    plugin: router@^0.1
-    config:
-      queues: {zh: billing-cn, en: support-en}
-";
+use support::{Env, HookClient, bytes, routing_workflow, ticket};
 
 /// Sends every key's ticket concurrently; returns the keys whose request got no answer.
 async fn fire(client: HookClient, keys: Vec<String>) -> Vec<String> {
@@ -59,7 +45,7 @@ async fn count(env: &Env, status: &str) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_run_completes_exactly_once_across_kill_9() {
     let mut env = Env::start().await;
-    assert_eq!(env.deploy("crashy", WORKFLOW).await.0, 201);
+    assert_eq!(env.deploy("crashy", &routing_workflow("crashy", "crashy")).await.0, 201);
     let mut all_keys: Vec<String> = Vec::new();
     let mut lost: Vec<String> = Vec::new();
     let mut in_flight_at_kill = Vec::new();

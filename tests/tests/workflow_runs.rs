@@ -5,29 +5,13 @@
 mod support;
 
 use serde_json::json;
-use support::{Env, attempt_trail, bytes, ticket};
-
-const ROUTING: &str = "\
-name: routing
-trigger:
-  webhook: new-ticket
-steps:
-  - id: compliance
-    plugin: compliance@^0.1
-  - id: triage
-    plugin: triage@^0.1
-  - id: route
-    plugin: router@^0.1
-    when: ticket.language != 'xx'
-    config:
-      queues: {zh: billing-cn, en: support-en}
-";
+use support::{Env, attempt_trail, bytes, routing_workflow, ticket};
 
 // Bad webhook bodies get the status and message the issue names, and start nothing.
 #[tokio::test]
 async fn webhook_errors_are_precise_and_lose_nothing() {
     let env = Env::start().await;
-    assert_eq!(env.deploy("routing", ROUTING).await.0, 201);
+    assert_eq!(env.deploy("routing", &routing_workflow("routing", "new-ticket")).await.0, 201);
 
     let (status, body) = env.hook("new-ticket", b"{not json".to_vec(), None).await.unwrap();
     assert_eq!(status, 400, "{body}");
@@ -80,7 +64,7 @@ async fn webhook_errors_are_precise_and_lose_nothing() {
 #[tokio::test]
 async fn a_run_decides_synchronously_applies_effects_once_and_dedupes() {
     let env = Env::start().await;
-    assert_eq!(env.deploy("routing", ROUTING).await.0, 201);
+    assert_eq!(env.deploy("routing", &routing_workflow("routing", "new-ticket")).await.0, 201);
 
     let t = ticket("T-100", "zh-CN", "我的发票金额不对，请帮我退款");
     let (status, body) = env.hook("new-ticket?wait=20s", bytes(&t), Some("hd-100")).await.unwrap();
@@ -231,7 +215,7 @@ steps:
 #[tokio::test]
 async fn run_list_pages_with_a_stable_cursor() {
     let env = Env::start().await;
-    assert_eq!(env.deploy("routing", ROUTING).await.0, 201);
+    assert_eq!(env.deploy("routing", &routing_workflow("routing", "new-ticket")).await.0, 201);
     let mut started = Vec::new();
     for n in 0..5 {
         let t = ticket(&format!("T-page-{n}"), "en", "where is my parcel");

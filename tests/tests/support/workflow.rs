@@ -10,6 +10,28 @@ use serde_json::{Value, json};
 use weft_e2e::plugins::component;
 use weft_e2e::server::{Server, start_staffed, weft};
 
+/// The three-step routing workflow (compliance → triage → route) most run tests deploy, under
+/// `name` and listening on `webhook`. `route` is skipped for language `xx`.
+pub fn routing_workflow(name: &str, webhook: &str) -> String {
+    format!(
+        "\
+name: {name}
+trigger:
+  webhook: {webhook}
+steps:
+  - id: compliance
+    plugin: compliance@^0.1
+  - id: triage
+    plugin: triage@^0.1
+  - id: route
+    plugin: router@^0.1
+    when: ticket.language != 'xx'
+    config:
+      queues: {{zh: billing-cn, en: support-en}}
+"
+    )
+}
+
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub data: PathBuf,
