@@ -2,12 +2,11 @@
 
 use std::path::PathBuf;
 
-use crate::plugins::repo_root;
+use crate::server::target_dir;
 
-/// `$CARGO_TARGET_DIR/tools/schemathesis/bin/st`, else `target/tools/...`.
+/// `<target dir>/tools/schemathesis/bin/st`, where xtask puts it.
 pub fn binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"));
-    let st = target.join("tools").join("schemathesis").join("bin").join("st");
+    let st = target_dir().join("tools").join("schemathesis").join("bin").join("st");
     assert!(
         st.exists(),
         "{} is missing: `cargo xtask test` installs schemathesis (pinned in tests/schemathesis/requirements.txt)",

@@ -27,13 +27,18 @@ fn spawn(addr: &str, data: &Path, extra_args: &[&str]) -> Child {
         .expect("spawning weft serve")
 }
 
+/// The target directory this test binary was built into (`$CARGO_TARGET_DIR`, else `target/`):
+/// where the `weft` binary, the tools `cargo xtask test` installs, and test artifacts live.
+pub fn target_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
+        .unwrap_or_else(|| repo_root().join("target"))
+}
+
 /// The `weft` binary built by `cargo build` (which `cargo xtask test` runs before the tests).
 pub fn weft_binary() -> PathBuf {
-    let dir = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().and_then(Path::parent).map(Path::to_path_buf))
-        .unwrap_or_else(|| repo_root().join("target").join("debug"));
-    let bin = dir.join("weft");
+    let bin = target_dir().join("debug").join("weft");
     assert!(bin.exists(), "{} is missing; run `cargo build -p weft-server` (cargo xtask test does)", bin.display());
     bin
 }

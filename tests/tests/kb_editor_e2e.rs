@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use weft_e2e::plugins::repo_root;
-use weft_e2e::server::{Server, add_user, weft_binary};
+use weft_e2e::server::{Server, add_user, target_dir};
 
 const PASSWORD: &str = "e2e-editor-pass-1";
 
@@ -53,11 +53,7 @@ fn kb_editor_in_a_real_browser() {
     let server = Server::start(&data, &["--kb-editor-dir", &dist_arg]);
 
     // Screenshots land beside the build output, where CI keeps artifacts.
-    let artifacts = weft_binary()
-        .parent()
-        .and_then(|debug| debug.parent())
-        .map(|target| target.join("kb-editor-e2e"))
-        .unwrap_or_else(|| dir.path().join("kb-editor-e2e"));
+    let artifacts = target_dir().join("kb-editor-e2e");
     let status = Command::new("node")
         .arg("--test-reporter=spec")
         .arg("e2e/run.mjs")

@@ -7,7 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 use weft_e2e::plugins::component;
 use weft_e2e::schemathesis;
-use weft_e2e::server::{start_staffed, weft_binary};
+use weft_e2e::server::{start_staffed, target_dir};
 
 /// Operations anyone may call: everything else must refuse an anonymous caller with 401.
 const PUBLIC: &[(&str, &str)] = &[
@@ -147,11 +147,7 @@ async fn schemathesis_finds_no_server_errors_or_schema_violations() {
         http.post(server.url("/v1/kb/spaces/help/articles")).bearer_auth(admin).json(&article).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 201);
 
-    let reports = weft_binary()
-        .parent()
-        .and_then(|debug| debug.parent())
-        .map(|target| target.join("schemathesis-report"))
-        .unwrap_or_else(|| staffed.dir.path().join("schemathesis-report"));
+    let reports = target_dir().join("schemathesis-report");
     let output = Command::new(schemathesis::binary())
         .arg("run")
         .arg(server.url("/v1/openapi.json"))

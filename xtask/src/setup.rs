@@ -66,10 +66,14 @@ pub fn build_plugins() -> anyhow::Result<PathBuf> {
     Ok(plugins_target().join("wasm32-wasip2").join("release"))
 }
 
+/// `$CARGO_TARGET_DIR`, else `target/` of the checkout.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
 /// The debug `weft` binary that `cargo build` produces.
 pub fn weft_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
-    target.join("debug").join("weft")
+    target_dir().join("debug").join("weft")
 }
 
 /// Guest crates that ship `fixtures/` (the standard plugins and the router example).
@@ -97,8 +101,7 @@ pub fn npm_ci(dir: &Path) -> anyhow::Result<()> {
 /// Tools installed outside the clone (the target dir is cached between CI runs): the rule the
 /// tests use to find them (`tests/src/schemathesis.rs`).
 pub fn tools_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
-    target.join("tools")
+    target_dir().join("tools")
 }
 
 /// A Python venv with the pinned schemathesis (`tests/schemathesis/requirements.txt`), made or
