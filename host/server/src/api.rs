@@ -155,22 +155,17 @@ fn app_routes() -> OpenApiRouter<AppState> {
         .merge(customers::routes())
 }
 
-/// The OpenAPI document of every `/v1` route (what `/v1/openapi.json` serves).
-pub fn document() -> serde_json::Value {
-    let mut document = app_routes().into_openapi();
-    document.merge(kb::routes().into_openapi());
-    openapi::finish(document)
-}
-
-/// The `/v1` API with its OpenAPI document and docs page; the knowledge base has its own state.
+/// The `/v1` API with its OpenAPI document (built once, from the same routers that serve) and
+/// docs page; the knowledge base has its own state.
 pub fn router(state: AppState, kb: Arc<weft_kb::Kb>) -> Router {
-    let (app, _) = app_routes().split_for_parts();
-    let (kb_routes, _) = kb::routes().split_for_parts();
+    let (app, mut document) = app_routes().split_for_parts();
+    let (kb_routes, kb_document) = kb::routes().split_for_parts();
+    document.merge(kb_document);
     Router::new()
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }))
         .merge(app.layer(DefaultBodyLimit::max(MAX_COMPONENT_BYTES)).with_state(state))
         .merge(kb::with_state(kb_routes, kb))
-        .merge(openapi::docs(document()))
+        .merge(openapi::docs(openapi::finish(document)))
 }
 
 /// Appends an audit entry for what `caller` just did.
