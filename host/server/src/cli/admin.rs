@@ -80,17 +80,26 @@ fn describe(roles: &[RoleGrant]) -> String {
 }
 
 pub async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
-    let (username, name, scopes, expires_in_days, data) = match cmd {
+    match cmd {
         TokenCommand::Create { username, name, scopes, expires_in_days, data } => {
-            (username, name, scopes, expires_in_days, data)
+            create_token(&username, &name, scopes, expires_in_days, &data).await
         }
-        TokenCommand::Revoke { id, data } => return revoke(id, &data).await,
-        TokenCommand::List { data } => return list_tokens(&data).await,
-    };
-    let store = open(&data).await?;
+        TokenCommand::Revoke { id, data } => revoke(id, &data).await,
+        TokenCommand::List { data } => list_tokens(&data).await,
+    }
+}
+
+async fn create_token(
+    username: &str,
+    name: &str,
+    scopes: Vec<String>,
+    expires_in_days: Option<i64>,
+    data: &DataArgs,
+) -> anyhow::Result<()> {
+    let store = open(data).await?;
     let scopes = if scopes.is_empty() { vec!["*".to_string()] } else { scopes };
     let expires = expires_in_days.map(|d| chrono::Utc::now() + chrono::Duration::days(d));
-    let (secret, info) = store.create_token(&username, &name, &scopes, expires).await?;
+    let (secret, info) = store.create_token(username, name, &scopes, expires).await?;
     // The secret stays out of the log; the id is what `revoke` takes.
     let details =
         json!({ "token_id": info.id, "name": info.name, "scopes": info.scopes, "expires_at": info.expires_at });
