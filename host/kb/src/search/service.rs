@@ -41,16 +41,16 @@ impl Kb {
                 request.limit
             )));
         }
-        if let Some(space) = &request.space {
-            self.stages_of(space).await?;
-            Access::of(&self.store, principal, space).await?.require_read(space)?;
-        }
-        let mut readable = Vec::new();
-        for space in self.store.kb_spaces().await? {
-            if Access::of(&self.store, principal, &space.id).await?.can_read() {
-                readable.push(space.id);
+        // One space asked for: only its access matters. Otherwise every space the person may
+        // read, as the space list shows them.
+        let readable = match &request.space {
+            Some(space) => {
+                self.stages_of(space).await?;
+                Access::of(&self.store, principal, space).await?.require_read(space)?;
+                vec![space.clone()]
             }
-        }
+            None => self.spaces(principal).await?.into_iter().map(|s| s.id).collect(),
+        };
         let hits = blocking(&self.search, move |index| index.search(&request, Some(&readable))).await?;
         Ok(SearchResults { hits, took_ms: started.elapsed().as_millis() as u64 })
     }
