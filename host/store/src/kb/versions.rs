@@ -1,6 +1,8 @@
 //! Published versions: immutable, numbered from 1 per article.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
 
 use super::review::{Transition, insert_transition};
 use crate::entity::kb::{approval, article, version};
@@ -106,18 +108,31 @@ impl Store {
     /// (article id, latest published version) of every published article: what the search index
     /// must hold, cheap enough to compare on every start.
     pub async fn kb_published_heads(&self) -> Result<Vec<(String, i32)>, StoreError> {
-        let published =
-            article::Entity::find().filter(article::Column::PublishedVersion.is_not_null()).all(&self.db).await?;
-        Ok(published.into_iter().filter_map(|a| a.published_version.map(|v| (a.id, v))).collect())
+        // Only the two columns compared: titles, tags and the rest of each row stay in the database.
+        let published: Vec<(String, Option<i32>)> = article::Entity::find()
+            .select_only()
+            .columns([article::Column::Id, article::Column::PublishedVersion])
+            .filter(article::Column::PublishedVersion.is_not_null())
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(published.into_iter().filter_map(|(id, v)| v.map(|v| (id, v))).collect())
     }
 
     /// The given versions, fetched in one query (missing ones are left out). Keep `wanted` to a few
-    /// hundred: it becomes an `IN` list.
+    /// hundred: it becomes one `(article_id, version)` condition each.
     pub async fn kb_versions_in(&self, wanted: &[(String, i32)]) -> Result<Vec<version::Model>, StoreError> {
-        let ids: Vec<&str> = wanted.iter().map(|(id, _)| id.as_str()).collect();
-        let wanted: std::collections::HashSet<(&str, i32)> = wanted.iter().map(|(id, v)| (id.as_str(), *v)).collect();
-        let rows = version::Entity::find().filter(version::Column::ArticleId.is_in(ids)).all(&self.db).await?;
-        Ok(rows.into_iter().filter(|r| wanted.contains(&(r.article_id.as_str(), r.version))).collect())
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Exactly the wanted versions, not every version of each article (with its body) to be
+        // filtered here.
+        let pairs = wanted.iter().fold(Condition::any(), |any, (id, v)| {
+            any.add(
+                Condition::all().add(version::Column::ArticleId.eq(id.as_str())).add(version::Column::Version.eq(*v)),
+            )
+        });
+        Ok(version::Entity::find().filter(pairs).all(&self.db).await?)
     }
 
     /// The newest version of every article, for rebuilding the search index.
