@@ -2,6 +2,8 @@
 //! existed (plain JSON or text) read back as they are, so an upgraded database keeps working;
 //! everything written from now on is sealed.
 
+use std::sync::Arc;
+
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
@@ -26,6 +28,33 @@ pub(crate) fn seal_text(key: &DataKey, slot: Slot<'_>, text: &str) -> Result<Str
 }
 
 impl Store {
+    /// The data key a sealed value names; `Unsealable` once its customer was erased.
+    async fn sealing_key<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        slot: Slot<'_>,
+        dek: &str,
+    ) -> Result<Arc<DataKey>, StoreError> {
+        self.data_key_by_id(db, dek).await?.ok_or_else(|| shredded(slot, dek))
+    }
+
+    /// The plaintext of a stored JSON value, and the data key that sealed it (`None` for a value
+    /// written before encryption).
+    pub(crate) async fn open_json_keyed<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        slot: Slot<'_>,
+        value: Value,
+    ) -> Result<(Value, Option<Arc<DataKey>>), StoreError> {
+        let (dek, bytes) = match seal::parse_sealed_json(&value) {
+            None => return Ok((value, None)),
+            Some(parsed) => parsed.map_err(|e| unsealable(slot, e))?,
+        };
+        let key = self.sealing_key(db, slot, dek).await?;
+        let plain = seal::open_json(&key, slot, &bytes).map_err(|e| unsealable(slot, e))?;
+        Ok((plain, Some(key)))
+    }
+
     /// The plaintext of a stored JSON value.
     pub(crate) async fn open_json<C: ConnectionTrait>(
         &self,
@@ -33,12 +62,7 @@ impl Store {
         slot: Slot<'_>,
         value: Value,
     ) -> Result<Value, StoreError> {
-        let (dek, bytes) = match seal::parse_sealed_json(&value) {
-            None => return Ok(value),
-            Some(parsed) => parsed.map_err(|e| unsealable(slot, e))?,
-        };
-        let key = self.data_key_by_id(db, dek).await?.ok_or_else(|| shredded(slot, dek))?;
-        seal::open_json(&key, slot, &bytes).map_err(|e| unsealable(slot, e))
+        Ok(self.open_json_keyed(db, slot, value).await?.0)
     }
 
     pub(crate) async fn open_json_opt<C: ConnectionTrait>(
@@ -64,7 +88,7 @@ impl Store {
             None => return Ok(text),
             Some(parsed) => parsed.map_err(|e| unsealable(slot, e))?,
         };
-        let key = self.data_key_by_id(db, dek).await?.ok_or_else(|| shredded(slot, dek))?;
+        let key = self.sealing_key(db, slot, dek).await?;
         seal::open_text(&key, slot, &bytes).map_err(|e| unsealable(slot, e))
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::runs::outbox_slot;
 use crate::entity::{case, credit, outbound_message, workflow_outbox};
-use crate::pii::seal::{self, DataKey, Slot};
+use crate::pii::seal::{DataKey, Slot};
 use crate::pii::{seal_json, seal_text};
 use crate::{Store, StoreError};
 
@@ -107,7 +107,10 @@ fn level_rank(level: &str) -> u8 {
 }
 
 impl Store {
-    async fn opened_entries(&self, rows: Vec<workflow_outbox::Model>) -> Result<Vec<OutboxEntry>, StoreError> {
+    pub(crate) async fn opened_entries(
+        &self,
+        rows: Vec<workflow_outbox::Model>,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let mut entry = to_entry(row);
@@ -168,12 +171,8 @@ impl Store {
             .ok_or_else(|| StoreError::Internal(format!("outbox entry {key} vanished inside its transaction")))?;
         // What the effect writes is sealed under the same data key as the effect itself: the
         // run's customer's.
-        let dek = match seal::parse_sealed_json(&entry.change) {
-            Some(Ok((dek, _))) => self.data_key_by_id(&txn, dek).await?,
-            _ => None,
-        }
-        .unwrap_or(tenant);
-        let plain = self.open_json(&txn, outbox_slot(key), entry.change.clone()).await?;
+        let (plain, dek) = self.open_json_keyed(&txn, outbox_slot(key), entry.change.clone()).await?;
+        let dek = dek.unwrap_or(tenant);
         let change: CaseChange = serde_json::from_value(plain)
             .map_err(|e| StoreError::Corrupt(format!("outbox entry {key} is not a case change ({e})")))?;
         let event = crate::events::workflow::effect_event(&entry, &change);
