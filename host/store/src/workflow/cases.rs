@@ -118,6 +118,13 @@ impl Store {
             .order_by_asc(outbound_message::Column::Key)
             .all(&self.db)
             .await?;
+        self.opened_messages(rows).await
+    }
+
+    pub(crate) async fn opened_messages(
+        &self,
+        rows: Vec<outbound_message::Model>,
+    ) -> Result<Vec<MessageEntry>, StoreError> {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             out.push(self.opened_message(row).await?);

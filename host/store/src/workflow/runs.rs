@@ -457,6 +457,13 @@ impl Store {
             .order_by_asc(workflow_attempt::Column::Id)
             .all(&self.db)
             .await?;
+        self.opened_attempts(rows).await
+    }
+
+    pub(crate) async fn opened_attempts(
+        &self,
+        rows: Vec<workflow_attempt::Model>,
+    ) -> Result<Vec<AttemptRecord>, StoreError> {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             out.push(self.opened_attempt(row).await?);
