@@ -57,16 +57,6 @@ async fn run_ticket(env: &Env, hook: &str, t: &Value) -> String {
     body["run_id"].as_str().expect("run id").to_owned()
 }
 
-async fn delete(env: &Env, token: &str, path: &str) -> (u16, Value) {
-    let res = env.http.delete(env.server.url(path)).bearer_auth(token).send().await.expect("DELETE");
-    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
-}
-
-async fn get_as(env: &Env, token: &str, path: &str) -> (u16, Value) {
-    let res = env.http.get(env.server.url(path)).bearer_auth(token).send().await.expect("GET");
-    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
-}
-
 async fn sql(data: &Path, query: &str) -> Vec<sea_orm::QueryResult> {
     let store = weft_store::Store::open(&weft_store::Store::sqlite_url(data)).await.expect("open the database");
     let db = store.connection();
@@ -144,7 +134,7 @@ async fn personal_data_is_sealed_exported_erased_and_survives_key_rotation() {
     }
 
     // Export: operators only; everything about Ana, decrypted; audited.
-    let (status, body) = get_as(&env, &env.dev, "/v1/customers/C-ana/export").await;
+    let (status, body) = env.send_json("GET", "/v1/customers/C-ana/export", &env.dev, None).await;
     assert_eq!(status, 403, "{body}");
     let (status, export) = env.get("/v1/customers/C-ana/export").await;
     assert_eq!(status, 200, "{export}");
@@ -186,20 +176,20 @@ async fn personal_data_is_sealed_exported_erased_and_survives_key_rotation() {
     // Erasure is refused while a run of the customer's is in flight, and says what to do.
     let waiting = run_ticket(&env, "sign-off", &customer_ticket("T-cy", "C-cy", "cy@example.com", "+1 555 0199")).await;
     env.until_status(&waiting, "waiting").await;
-    let (status, body) = delete(&env, &env.ops, "/v1/customers/C-cy").await;
+    let (status, body) = env.send_json("DELETE", "/v1/customers/C-cy", &env.ops, None).await;
     assert_eq!(status, 409, "{body}");
     let message = body["message"].as_str().expect("message");
     assert!(message.contains(&waiting) && message.contains("cancel"), "{message}");
     assert_eq!(env.get(&format!("/v1/runs/{waiting}")).await.0, 200, "nothing was erased");
     assert_eq!(env.post(&format!("/v1/runs/{waiting}/cancel")).await.0, 200);
-    let (status, body) = delete(&env, &env.ops, "/v1/customers/C-cy").await;
+    let (status, body) = env.send_json("DELETE", "/v1/customers/C-cy", &env.ops, None).await;
     assert_eq!(status, 200, "{body}");
 
     // Unknown customers, and callers without the role.
-    let (status, body) = delete(&env, &env.ops, "/v1/customers/C-nobody").await;
+    let (status, body) = env.send_json("DELETE", "/v1/customers/C-nobody", &env.ops, None).await;
     assert_eq!(status, 404, "{body}");
     assert!(body["message"].as_str().expect("message").contains("C-nobody"), "{body}");
-    let (status, _) = delete(&env, &env.dev, "/v1/customers/C-ana").await;
+    let (status, _) = env.send_json("DELETE", "/v1/customers/C-ana", &env.dev, None).await;
     assert_eq!(status, 403);
 
     // Erase Ana: rows gone, data key destroyed, and not a byte of it left in the file.
@@ -208,7 +198,7 @@ async fn personal_data_is_sealed_exported_erased_and_survives_key_rotation() {
     let sealed: Value = serde_json::from_str(&ana_ticket).expect("sealed JSON");
     let ciphertext = sealed["data"].as_str().expect("sealed data").to_owned();
     assert!(contains(&raw_database(&env.data), ciphertext.as_bytes()), "the ciphertext is there before");
-    let (status, erased) = delete(&env, &env.ops, "/v1/customers/C-ana").await;
+    let (status, erased) = env.send_json("DELETE", "/v1/customers/C-ana", &env.ops, None).await;
     assert_eq!(status, 200, "{erased}");
     assert_eq!(erased["runs"], 1);
     assert_eq!(erased["attempts"], 3);
@@ -219,7 +209,7 @@ async fn personal_data_is_sealed_exported_erased_and_survives_key_rotation() {
     assert!(!contains(&raw, EMAIL.as_bytes()));
     assert_eq!(env.get(&format!("/v1/runs/{ana}")).await.0, 404);
     assert_eq!(env.get("/v1/customers/C-ana/export").await.0, 404);
-    assert_eq!(delete(&env, &env.ops, "/v1/customers/C-ana").await.0, 404, "erasing twice");
+    assert_eq!(env.send_json("DELETE", "/v1/customers/C-ana", &env.ops, None).await.0, 404, "erasing twice");
     // A copy of Ana's ciphertext that survived elsewhere (say, restored from a backup into
     // another row) names the destroyed key instead of opening.
     let saved = sql(&env.data, &format!("SELECT ticket FROM workflow_runs WHERE id = '{bob}'")).await;
