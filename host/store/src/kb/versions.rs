@@ -1,10 +1,13 @@
 //! Published versions: immutable, numbered from 1 per article.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
+use sea_orm::sea_query::Expr;
+
 use super::review::{Transition, insert_transition};
+
 use crate::entity::kb::{approval, article, version};
 use crate::{Store, StoreError};
 
@@ -125,13 +128,11 @@ impl Store {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
-        // Exactly the wanted versions, not every version of each article (with its body) to be
-        // filtered here.
-        let pairs = wanted.iter().fold(Condition::any(), |any, (id, v)| {
-            any.add(
-                Condition::all().add(version::Column::ArticleId.eq(id.as_str())).add(version::Column::Version.eq(*v)),
-            )
-        });
+        // Exactly the wanted versions as one flat row-value `IN`, not every version of each
+        // article (with its body) to be filtered here, and not an OR chain that SQLite would
+        // nest one level deep per pair (its expression-depth limit is 1000).
+        let pairs = Expr::tuple([Expr::col(version::Column::ArticleId), Expr::col(version::Column::Version)])
+            .in_tuples(wanted.iter().map(|(id, v)| (id.clone(), *v)));
         Ok(version::Entity::find().filter(pairs).all(&self.db).await?)
     }
 
