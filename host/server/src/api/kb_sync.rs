@@ -4,11 +4,16 @@
 //! connection, with a close code and a reason the client can show.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
-use weft_kb::{Access, CloseReason, Kb};
+use bytes::Bytes;
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use weft_kb::{Access, CloseReason, Kb, Kick, Outbox};
 
 use super::auth::Caller;
 use super::error::ApiError;
@@ -29,77 +34,175 @@ pub async fn upgrade(
     Ok(ws
         .max_message_size(MAX_SYNC_MESSAGE)
         .max_frame_size(MAX_SYNC_MESSAGE)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
         .on_upgrade(move |socket| serve(socket, state.kb, article, access)))
 }
 
 async fn serve(mut socket: WebSocket, kb: Arc<Kb>, article: String, access: Access) {
-    let (room, mut conn, mut rx, greeting) = match kb.connect(&article, &access).await {
+    let (room, mut conn, outbox, greeting) = match kb.connect(&article, &access).await {
         Ok(parts) => parts,
         Err(err) => {
             tracing::warn!(article = %article, error = %err, "sync connection refused after upgrade");
-            close(&mut socket, CloseReason::new(1011, err.to_string())).await;
+            let _ = socket.send(close_message(CloseReason::new(1011, err.to_string()))).await;
             return;
         }
     };
-    // One wait for the whole connection, not a fresh one per frame.
-    let kick = conn.kick.clone();
-    let kicked = kick.wait();
-    tokio::pin!(kicked);
+    // Reading and writing are two tasks so that while this connection's frame waits on the room
+    // (its lock, the store's commit), what the room queued for it keeps flowing out; one loop
+    // doing both stalled the queue behind every own edit and dropped busy editors as lagging.
+    let (sink, mut stream) = socket.split();
+    let (replies, from_reader) = mpsc::channel(REPLIES);
+    let ctx = WriterContext { article: article.clone(), user: conn.user.clone(), kick: conn.kick.clone() };
+    let mut writer = tokio::spawn(write_loop(sink, greeting, outbox, from_reader, ctx));
     let mut ended: Option<CloseReason> = None;
-    for frame in greeting {
-        if socket.send(Message::Binary(frame.into())).await.is_err() {
-            kb.disconnect(room, conn).await;
-            return;
-        }
-    }
-    loop {
+    let writer_done = loop {
         tokio::select! {
-            incoming = socket.recv() => match incoming {
-                None | Some(Ok(Message::Close(_))) => break,
+            incoming = stream.next() => match incoming {
+                None | Some(Ok(Message::Close(_))) => break false,
                 Some(Ok(Message::Binary(frame))) => match room.handle(&mut conn, &frame).await {
-                    Ok(replies) => {
-                        let mut failed = false;
-                        for reply in replies {
-                            failed |= socket.send(Message::Binary(reply.into())).await.is_err();
-                        }
-                        if failed {
-                            break;
+                    Ok(out) => {
+                        if !forward(&replies, out).await {
+                            break false;
                         }
                     }
                     Err(reason) => {
                         ended = Some(reason);
-                        break;
+                        break false;
                     }
                 },
                 Some(Ok(Message::Text(_))) => {
                     ended = Some(CloseReason::new(1003, "y-sync frames are binary; text frames are refused".into()));
-                    break;
+                    break false;
                 }
                 Some(Ok(_)) => {}
                 Some(Err(err)) => {
                     ended = Some(read_error(&err));
-                    break;
+                    break false;
                 }
             },
-            outgoing = rx.recv() => match outgoing {
-                Some(frame) => {
-                    if socket.send(Message::Binary(frame)).await.is_err() {
-                        break;
-                    }
-                }
-                None => break,
-            },
-            reason = &mut kicked => {
-                ended = Some(reason);
+            // The writer stops by itself when the room closes this connection or the client
+            // stops taking frames; reading on would be for nothing.
+            _ = &mut writer => break true,
+        }
+    };
+    let we_closed = writer_done || ended.is_some();
+    if !writer_done {
+        if let Some(reason) = ended {
+            let _ = replies.send(Outgoing::Close(reason)).await;
+        }
+        drop(replies);
+        let _ = writer.await;
+    }
+    if we_closed {
+        linger(&mut stream).await;
+    }
+    kb.disconnect(room, conn).await;
+}
+
+/// How long a connection we closed waits for the client's close reply.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// After our close frame, reads (and drops) what the client still sends until its close reply.
+/// Closing the socket with unread frames in it resets the TCP connection, and the client then
+/// reports 1006 instead of the close code and reason it was sent.
+async fn linger(stream: &mut SplitStream<WebSocket>) {
+    let _ = tokio::time::timeout(CLOSE_GRACE, async {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, Message::Close(_)) {
                 break;
             }
         }
+    })
+    .await;
+}
+
+/// Replies queued from the reader to the writer; a reader that gets ahead waits (backpressure on
+/// the client's own frames, never on other editors').
+const REPLIES: usize = 64;
+
+/// Bytes read from the socket at a time. tungstenite allocates its default (128 KiB) eagerly for
+/// every connection, which made each idle editor cost ~150 KB; larger frames (up to
+/// [`MAX_SYNC_MESSAGE`]) are still read whole, in more reads.
+const READ_BUFFER: usize = 4 * 1024;
+
+/// Written frames are buffered up to this before a write; a flush after each drained batch sends
+/// the rest, so a burst of updates costs a few writes instead of one per frame.
+const WRITE_BUFFER: usize = 16 * 1024;
+
+enum Outgoing {
+    Frame(Bytes),
+    Close(CloseReason),
+}
+
+struct WriterContext {
+    article: String,
+    user: String,
+    kick: Arc<Kick>,
+}
+
+async fn forward(replies: &mpsc::Sender<Outgoing>, out: Vec<Vec<u8>>) -> bool {
+    for reply in out {
+        if replies.send(Outgoing::Frame(reply.into())).await.is_err() {
+            return false;
+        }
     }
-    if let Some(reason) = ended {
-        tracing::info!(article = %article, user = %conn.user, code = reason.code, reason = %reason.reason, "closing sync connection");
-        close(&mut socket, reason).await;
+    true
+}
+
+/// Sends the greeting, then whatever the room or the reader queues, until the room kicks the
+/// connection, the reader ends it, or the client stops taking frames.
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, Message>,
+    greeting: Vec<Vec<u8>>,
+    mut outbox: Outbox,
+    mut from_reader: mpsc::Receiver<Outgoing>,
+    ctx: WriterContext,
+) {
+    for frame in greeting {
+        if sink.feed(Message::Binary(frame.into())).await.is_err() {
+            return;
+        }
     }
-    kb.disconnect(room, conn).await;
+    if sink.flush().await.is_err() {
+        return;
+    }
+    let kicked = ctx.kick.wait();
+    tokio::pin!(kicked);
+    loop {
+        let next = tokio::select! {
+            frame = outbox.recv() => match frame {
+                Some(frame) => Outgoing::Frame(frame),
+                None => return,
+            },
+            out = from_reader.recv() => match out {
+                Some(out) => out,
+                None => return,
+            },
+            reason = &mut kicked => Outgoing::Close(reason),
+        };
+        match next {
+            Outgoing::Frame(frame) => {
+                if sink.feed(Message::Binary(frame)).await.is_err() {
+                    return;
+                }
+                // Everything else the room already queued goes in the same flush.
+                while let Ok(frame) = outbox.try_recv() {
+                    if sink.feed(Message::Binary(frame)).await.is_err() {
+                        return;
+                    }
+                }
+                if sink.flush().await.is_err() {
+                    return;
+                }
+            }
+            Outgoing::Close(reason) => {
+                tracing::info!(article = %ctx.article, user = %ctx.user, code = reason.code, reason = %reason.reason, "closing sync connection");
+                let _ = sink.send(close_message(reason)).await;
+                return;
+            }
+        }
+    }
 }
 
 fn read_error(err: &axum::Error) -> CloseReason {
@@ -114,11 +217,11 @@ fn read_error(err: &axum::Error) -> CloseReason {
     }
 }
 
-async fn close(socket: &mut WebSocket, reason: CloseReason) {
+fn close_message(reason: CloseReason) -> Message {
     // A close reason may be at most 123 bytes; cut on a character boundary.
     let mut text = reason.reason;
     while text.len() > 123 {
         text.pop();
     }
-    let _ = socket.send(Message::Close(Some(CloseFrame { code: reason.code, reason: text.into() }))).await;
+    Message::Close(Some(CloseFrame { code: reason.code, reason: text.into() }))
 }
