@@ -1,7 +1,8 @@
 //! A room: the live document of one article and the connections editing it.
 //!
 //! Every write goes through one async lock per room: apply to the document, append what was
-//! actually integrated to the store, and only after the commit broadcast it. A store failure
+//! actually integrated to the store, and only after the commit broadcast it. Writes that arrive
+//! while a commit is in flight are committed together in the next round (group commit). A store failure
 //! evicts the room (the in-memory document may then hold an unsaved change) and every client is
 //! told to reconnect; clients still hold their edits and resend them on resync, so nothing
 //! acknowledged, and nothing unacknowledged, is lost.
@@ -11,9 +12,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, mpsc, oneshot};
 use weft_store::Store;
-use weft_store::kb::ArticleChange;
+use weft_store::kb::{ArticleChange, LoggedUpdate};
 use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
 use yrs::sync::{Message, SyncMessage};
 use yrs::updates::decoder::Decode;
@@ -58,6 +59,17 @@ impl Kick {
     }
 }
 
+/// A change waiting for its group-commit round, and where its outcome goes.
+struct Job {
+    actor: String,
+    sender: Option<u64>,
+    change: Box<Change>,
+    done: oneshot::Sender<Result<bool, CloseReason>>,
+}
+
+/// One change to integrate: `Ok(flag)` is handed back to its caller, `Err` refuses it.
+type Change = dyn FnOnce(&mut yrs::TransactionMut<'_>) -> Result<bool, CloseReason> + Send;
+
 struct Slot {
     tx: mpsc::Sender<Bytes>,
     kick: Arc<Kick>,
@@ -69,6 +81,8 @@ pub struct Room {
     doc: Doc,
     store: Store,
     write: tokio::sync::Mutex<()>,
+    /// Changes waiting for the next group-commit round.
+    queue: Mutex<Vec<Job>>,
     clients: Mutex<HashMap<u64, Slot>>,
     /// Presence by Yjs client id: (clock, JSON state), replayed to clients that join.
     awareness: Mutex<HashMap<u64, (u32, Arc<str>)>>,
@@ -105,6 +119,7 @@ impl Room {
             doc,
             store,
             write: tokio::sync::Mutex::new(()),
+            queue: Mutex::new(Vec::new()),
             clients: Mutex::new(HashMap::new()),
             awareness: Mutex::new(HashMap::new()),
             step2_cache: Mutex::new(HashMap::new()),
@@ -259,49 +274,100 @@ impl Room {
         .map_err(|reason| KbError::Unavailable(reason.reason))
     }
 
+    /// Applies `change` to the document and stores what it integrated before anyone sees it.
+    ///
+    /// Group commit: the change is queued, and whoever holds the write lock integrates every
+    /// queued change (each in its own transaction, in order), appends all of them to the store
+    /// in one commit, then broadcasts them. Fifty editors typing at once cost one commit per
+    /// round, not fifty, and the content is read and hashed once per round.
     async fn apply<F>(&self, actor: &str, sender: Option<u64>, change: F) -> Result<bool, CloseReason>
     where
-        F: FnOnce(&mut yrs::TransactionMut<'_>) -> Result<bool, CloseReason>,
+        F: FnOnce(&mut yrs::TransactionMut<'_>) -> Result<bool, CloseReason> + Send + 'static,
     {
+        let (done, mut outcome) = oneshot::channel();
+        if let Ok(mut queue) = self.queue.lock() {
+            queue.push(Job { actor: actor.to_owned(), sender, change: Box::new(change), done });
+        }
         let _write = self.write.lock().await;
-        if self.is_broken() {
-            return Err(CloseReason::reload());
+        // The writer before us may have taken this change into its round already.
+        match outcome.try_recv() {
+            Ok(result) => return result,
+            Err(oneshot::error::TryRecvError::Closed) => return Err(CloseReason::reload()),
+            Err(oneshot::error::TryRecvError::Empty) => {}
         }
-        let (delta, flag) = {
+        let jobs = self.queue.lock().map(|mut queue| std::mem::take(&mut *queue)).unwrap_or_default();
+        self.commit_round(jobs).await;
+        outcome.await.unwrap_or_else(|_| Err(CloseReason::reload()))
+    }
+
+    /// One group-commit round (see [`Room::apply`]); answers every job before returning.
+    async fn commit_round(&self, jobs: Vec<Job>) {
+        let mut answers = Vec::with_capacity(jobs.len());
+        let mut integrated: Vec<(LoggedUpdate, Option<u64>)> = Vec::new();
+        let mut failed = self.is_broken();
+        for job in jobs {
+            if failed {
+                answers.push((job.done, Err(CloseReason::reload())));
+                continue;
+            }
             let mut txn = self.doc.transact_mut();
-            let flag = match change(&mut txn) {
-                Ok(flag) => flag,
-                Err(reason) => {
-                    // A failed integration may have changed part of the document: never serve it.
+            match (job.change)(&mut txn) {
+                Ok(flag) => {
+                    let delta = txn.encode_update_v1();
                     drop(txn);
-                    self.evict();
-                    return Err(reason);
+                    if Update::decode_v1(&delta).map(|u| !u.is_empty()).unwrap_or(true) {
+                        integrated.push((LoggedUpdate { data: delta, actor: job.actor }, job.sender));
+                    }
+                    answers.push((job.done, Ok(flag)));
                 }
+                Err(reason) => {
+                    // A failed integration may have changed part of the document: it is never
+                    // served again (evicted below, once what did integrate is stored).
+                    drop(txn);
+                    failed = true;
+                    answers.push((job.done, Err(reason)));
+                }
+            }
+        }
+        if let Some((last, _)) = integrated.last() {
+            if let Ok(mut cache) = self.step2_cache.lock() {
+                cache.clear();
+            }
+            let content = self.content();
+            let change = ArticleChange {
+                content_hash: content.hash(),
+                title: content.title,
+                tags: content.tags,
+                editor: last.actor.clone(),
+                first_review_stage: self.first_stage.clone(),
             };
-            (txn.encode_update_v1(), flag)
-        };
-        let touched = Update::decode_v1(&delta).map(|u| !u.is_empty()).unwrap_or(true);
-        if !touched {
-            return Ok(flag);
+            let updates = integrated.iter().map(|(update, _)| update.clone()).collect();
+            match self.store.kb_append_updates(&self.article_id, updates, change).await {
+                Ok(()) => {
+                    for (update, sender) in integrated {
+                        self.broadcast(sender, Message::Sync(SyncMessage::Update(update.data)).encode_v1());
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(article = %self.article_id, error = %err, "could not store updates; evicting the room");
+                    failed = true;
+                    for (_, answer) in answers.iter_mut() {
+                        if answer.is_ok() {
+                            *answer = Err(CloseReason::new(
+                                1011,
+                                "the server could not save this edit; reconnect to resend it".into(),
+                            ));
+                        }
+                    }
+                }
+            }
         }
-        if let Ok(mut cache) = self.step2_cache.lock() {
-            cache.clear();
-        }
-        let content = self.content();
-        let change = ArticleChange {
-            content_hash: content.hash(),
-            title: content.title,
-            tags: content.tags,
-            editor: actor.to_owned(),
-            first_review_stage: self.first_stage.clone(),
-        };
-        if let Err(err) = self.store.kb_append_update(&self.article_id, delta.clone(), change).await {
-            tracing::error!(article = %self.article_id, error = %err, "could not store an update; evicting the room");
+        if failed {
             self.evict();
-            return Err(CloseReason::new(1011, "the server could not save this edit; reconnect to resend it".into()));
         }
-        self.broadcast(sender, Message::Sync(SyncMessage::Update(delta)).encode_v1());
-        Ok(flag)
+        for (done, answer) in answers {
+            let _ = done.send(answer);
+        }
     }
 
     fn client_awareness(&self, conn: &mut Connection, update: AwarenessUpdate) -> Handled {

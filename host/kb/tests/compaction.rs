@@ -3,7 +3,7 @@
 
 use weft_kb::doc::{self, Content};
 use weft_store::Store;
-use weft_store::kb::{ArticleChange, NewArticle};
+use weft_store::kb::{ArticleChange, LoggedUpdate, NewArticle};
 use yrs::{GetString, Text, Transact};
 
 fn change(content: &Content) -> ArticleChange {
@@ -14,6 +14,10 @@ fn change(content: &Content) -> ArticleChange {
         editor: "ana".into(),
         first_review_stage: "expert-review".into(),
     }
+}
+
+fn logged(data: Vec<u8>) -> Vec<LoggedUpdate> {
+    vec![LoggedUpdate { data, actor: "ana".into() }]
 }
 
 #[tokio::test]
@@ -50,7 +54,7 @@ async fn the_log_folds_into_a_snapshot_and_reloads_identically() {
             body.insert(&mut txn, at, &format!("{i}字😀 "));
             txn.encode_update_v1()
         };
-        store.kb_append_update("a1", update, change(&doc::read_content(&d))).await.expect("append");
+        store.kb_append_updates("a1", logged(update), change(&doc::read_content(&d))).await.expect("append");
     }
     assert_eq!(store.kb_log_len("a1").await.expect("len"), 301);
 
@@ -63,7 +67,7 @@ async fn the_log_folds_into_a_snapshot_and_reloads_identically() {
         body.insert(&mut txn, 0, "late ");
         txn.encode_update_v1()
     };
-    store.kb_append_update("a1", late, change(&doc::read_content(&d))).await.expect("append");
+    store.kb_append_updates("a1", logged(late), change(&doc::read_content(&d))).await.expect("append");
 
     let stored = store.kb_load_doc("a1").await.expect("load");
     assert!(stored.snapshot.is_some());

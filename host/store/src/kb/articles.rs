@@ -21,6 +21,13 @@ pub struct NewArticle {
     pub initial_update: Vec<u8>,
 }
 
+/// One integrated Yjs update for the article's log, with who made it.
+#[derive(Clone, Debug)]
+pub struct LoggedUpdate {
+    pub data: Vec<u8>,
+    pub actor: String,
+}
+
 /// What an accepted update changed about the article row.
 #[derive(Clone, Debug)]
 pub struct ArticleChange {
@@ -82,21 +89,27 @@ impl Store {
 
     /// Appends a client's update and records what it changed, in one transaction: once this
     /// returns the update survives a crash, and only then may it be acknowledged or broadcast.
-    pub async fn kb_append_update(
+    /// Appends updates the room integrated together and the article row they leave behind, in
+    /// one transaction: a burst from many editors costs one commit, not one each. `change`
+    /// describes the content after the last of them.
+    pub async fn kb_append_updates(
         &self,
         article_id: &str,
-        data: Vec<u8>,
+        updates: Vec<LoggedUpdate>,
         change: ArticleChange,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<(), StoreError> {
+        if updates.is_empty() {
+            return Ok(());
+        }
         let now = crate::now();
         let txn = self.db.begin().await?;
-        let inserted = update::Entity::insert(update::ActiveModel {
+        update::Entity::insert_many(updates.into_iter().map(|u| update::ActiveModel {
             article_id: Set(article_id.to_owned()),
-            data: Set(data),
-            actor: Set(change.editor.clone()),
+            data: Set(u.data),
+            actor: Set(u.actor),
             at: Set(now),
             ..Default::default()
-        })
+        }))
         .exec(&txn)
         .await?;
         // The stage decision is made inside the transaction, against the row as it is now, so a
@@ -130,7 +143,7 @@ impl Store {
         }
         article::Entity::update(row).exec(&txn).await?;
         txn.commit().await?;
-        Ok(inserted.last_insert_id)
+        Ok(())
     }
 
     /// Flags an article for review (`Some(reason)`) or clears the flag (`None`). The moment an
