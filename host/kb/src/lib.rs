@@ -12,6 +12,7 @@ mod error;
 mod flood;
 mod history;
 mod listing;
+mod log_writer;
 mod notes;
 mod review;
 mod room;
@@ -77,6 +78,8 @@ impl KbConfig {
 
 pub struct Kb {
     store: Store,
+    /// Appends every room's updates, in group-commit rounds across articles.
+    log: log_writer::LogWriter,
     /// Published versions, searchable (see `search`).
     search: Arc<search::SearchIndex>,
     rooms: Mutex<std::collections::HashMap<String, Arc<Room>>>,
@@ -95,7 +98,9 @@ impl Kb {
         if let Some(reason) = recreated {
             tracing::warn!(dir = %config.index_dir.display(), reason, "search index started afresh; rebuilding from the store");
         }
-        let kb = Arc::new(Kb { store, search: Arc::new(index), rooms: Mutex::default(), next_conn: AtomicU64::new(1) });
+        let log = log_writer::LogWriter::spawn(store.clone());
+        let kb =
+            Arc::new(Kb { store, log, search: Arc::new(index), rooms: Mutex::default(), next_conn: AtomicU64::new(1) });
         let done = kb.reconcile_search().await?;
         tracing::info!(indexed = done.indexed, removed = done.removed, "search index caught up with the store");
         compaction::spawn(kb.store.clone(), config.compact_every, config.compact_min_updates);

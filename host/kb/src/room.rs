@@ -13,8 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use tokio::sync::{Notify, mpsc, oneshot};
-use weft_store::Store;
-use weft_store::kb::{ArticleChange, LoggedUpdate};
+use weft_store::kb::{ArticleChange, KbAppend, LoggedUpdate};
 use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
 use yrs::sync::{Message, SyncMessage};
 use yrs::updates::decoder::Decode;
@@ -22,6 +21,7 @@ use yrs::updates::encoder::Encode;
 use yrs::{ClientID, Doc, ReadTxn, StateVector, Transact, Update, WriteTxn};
 
 use crate::doc::{self, Content};
+use crate::log_writer::LogWriter;
 use crate::{CloseReason, KbError};
 
 /// Messages queued for one client before it counts as lagging and is disconnected (it then
@@ -79,7 +79,7 @@ pub struct Room {
     pub article_id: String,
     first_stage: String,
     doc: Doc,
-    store: Store,
+    log: LogWriter,
     write: tokio::sync::Mutex<()>,
     /// Changes waiting for the next group-commit round.
     queue: Mutex<Vec<Job>>,
@@ -112,12 +112,12 @@ pub type Outbox = mpsc::Receiver<Bytes>;
 pub type Handled = Result<Vec<Vec<u8>>, CloseReason>;
 
 impl Room {
-    pub(crate) fn new(article_id: String, first_stage: String, doc: Doc, store: Store) -> Room {
+    pub(crate) fn new(article_id: String, first_stage: String, doc: Doc, log: LogWriter) -> Room {
         Room {
             article_id,
             first_stage,
             doc,
-            store,
+            log,
             write: tokio::sync::Mutex::new(()),
             queue: Mutex::new(Vec::new()),
             clients: Mutex::new(HashMap::new()),
@@ -342,7 +342,8 @@ impl Room {
                 first_review_stage: self.first_stage.clone(),
             };
             let updates = integrated.iter().map(|(update, _)| update.clone()).collect();
-            match self.store.kb_append_updates(&self.article_id, updates, change).await {
+            let append = KbAppend { article_id: self.article_id.clone(), updates, change };
+            match self.log.append(append).await {
                 Ok(()) => {
                     for (update, sender) in integrated {
                         self.broadcast(sender, Message::Sync(SyncMessage::Update(update.data)).encode_v1());

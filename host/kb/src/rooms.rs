@@ -62,7 +62,7 @@ impl Kb {
         let first = stages.first().map(|s| s.name.clone()).unwrap_or_else(|| "approved".into());
         let stored = self.store.kb_load_doc(article_id).await?;
         let doc = doc::load(article_id, &stored)?;
-        let room = Arc::new(Room::new(article_id.to_owned(), first, doc, self.store.clone()));
+        let room = Arc::new(Room::new(article_id.to_owned(), first, doc, self.log.clone()));
         room.holders.fetch_add(1, Ordering::SeqCst);
         rooms.insert(article_id.to_owned(), room.clone());
         tracing::debug!(article = article_id, log = stored.updates.len(), "room opened");

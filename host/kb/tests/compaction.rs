@@ -3,7 +3,7 @@
 
 use weft_kb::doc::{self, Content};
 use weft_store::Store;
-use weft_store::kb::{ArticleChange, LoggedUpdate, NewArticle};
+use weft_store::kb::{ArticleChange, KbAppend, LoggedUpdate, NewArticle};
 use yrs::{GetString, Text, Transact};
 
 fn change(content: &Content) -> ArticleChange {
@@ -16,8 +16,10 @@ fn change(content: &Content) -> ArticleChange {
     }
 }
 
-fn logged(data: Vec<u8>) -> Vec<LoggedUpdate> {
-    vec![LoggedUpdate { data, actor: "ana".into() }]
+async fn append(store: &Store, data: Vec<u8>, change: ArticleChange) {
+    let updates = vec![LoggedUpdate { data, actor: "ana".into() }];
+    let round = store.kb_append_round(vec![KbAppend { article_id: "a1".into(), updates, change }]).await;
+    assert!(matches!(round.as_deref(), Ok([Ok(())])), "append: {round:?}");
 }
 
 #[tokio::test]
@@ -54,7 +56,7 @@ async fn the_log_folds_into_a_snapshot_and_reloads_identically() {
             body.insert(&mut txn, at, &format!("{i}字😀 "));
             txn.encode_update_v1()
         };
-        store.kb_append_updates("a1", logged(update), change(&doc::read_content(&d))).await.expect("append");
+        append(&store, update, change(&doc::read_content(&d))).await;
     }
     assert_eq!(store.kb_log_len("a1").await.expect("len"), 301);
 
@@ -67,7 +69,7 @@ async fn the_log_folds_into_a_snapshot_and_reloads_identically() {
         body.insert(&mut txn, 0, "late ");
         txn.encode_update_v1()
     };
-    store.kb_append_updates("a1", logged(late), change(&doc::read_content(&d))).await.expect("append");
+    append(&store, late, change(&doc::read_content(&d))).await;
 
     let stored = store.kb_load_doc("a1").await.expect("load");
     assert!(stored.snapshot.is_some());

@@ -11,7 +11,7 @@ mod review;
 mod spaces;
 mod versions;
 
-pub use articles::{ArticleChange, LoggedUpdate, NewArticle};
+pub use articles::{ArticleChange, KbAppend, LoggedUpdate, NewArticle};
 pub use comments::NewComment;
 pub use log::StoredDoc;
 pub use outcomes::OutcomeStats;

@@ -2,7 +2,7 @@
 //! log never disagree about who edited last or what the content hash is.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use super::review::{Transition, insert_transition};
 use crate::entity::kb::{approval, article, update};
@@ -26,6 +26,14 @@ pub struct NewArticle {
 pub struct LoggedUpdate {
     pub data: Vec<u8>,
     pub actor: String,
+}
+
+/// One article's updates for the log, with the row they leave behind.
+#[derive(Clone, Debug)]
+pub struct KbAppend {
+    pub article_id: String,
+    pub updates: Vec<LoggedUpdate>,
+    pub change: ArticleChange,
 }
 
 /// What an accepted update changed about the article row.
@@ -89,61 +97,29 @@ impl Store {
 
     /// Appends a client's update and records what it changed, in one transaction: once this
     /// returns the update survives a crash, and only then may it be acknowledged or broadcast.
-    /// Appends updates the room integrated together and the article row they leave behind, in
-    /// one transaction: a burst from many editors costs one commit, not one each. `change`
-    /// describes the content after the last of them.
-    pub async fn kb_append_updates(
-        &self,
-        article_id: &str,
-        updates: Vec<LoggedUpdate>,
-        change: ArticleChange,
-    ) -> Result<(), StoreError> {
-        if updates.is_empty() {
-            return Ok(());
-        }
+    /// Appends each article's integrated updates and the row they leave behind, for many
+    /// articles in one transaction: whatever the rooms queued while the previous round committed
+    /// costs one commit. Each append runs in its own savepoint, so one that fails (the article
+    /// was deleted, say) is undone alone and answered with its error; the others still commit.
+    pub async fn kb_append_round(&self, appends: Vec<KbAppend>) -> Result<Vec<Result<(), StoreError>>, StoreError> {
         let now = crate::now();
         let txn = self.db.begin().await?;
-        update::Entity::insert_many(updates.into_iter().map(|u| update::ActiveModel {
-            article_id: Set(article_id.to_owned()),
-            data: Set(u.data),
-            actor: Set(u.actor),
-            at: Set(now),
-            ..Default::default()
-        }))
-        .exec(&txn)
-        .await?;
-        // The stage decision is made inside the transaction, against the row as it is now, so a
-        // concurrent approval cannot slip in between reading the stage and resetting it.
-        let current = article::Entity::find_by_id(article_id.to_owned())
-            .one(&txn)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("article {article_id} does not exist")))?;
-        let mut row = article::ActiveModel {
-            id: Set(article_id.to_owned()),
-            title: Set(change.title),
-            tags: Set(serde_json::json!(change.tags)),
-            content_hash: Set(change.content_hash.clone()),
-            last_editor: Set(change.editor.clone()),
-            updated_at: Set(now),
-            ..Default::default()
-        };
-        if current.content_hash != change.content_hash && current.stage != "draft" {
-            let (to, note) = if current.stage == "published" {
-                ("draft".to_owned(), "edited after publishing: a new draft".to_owned())
-            } else {
-                (
-                    change.first_review_stage.clone(),
-                    "edited during review: approvals bound to the old content no longer count".to_owned(),
-                )
-            };
-            let transition = Transition { from: current.stage.clone(), to, actor: change.editor.clone(), note };
-            row.stage = Set(transition.to.clone());
-            approval::Entity::delete_many().filter(approval::Column::ArticleId.eq(article_id)).exec(&txn).await?;
-            insert_transition(&txn, article_id, &transition, now).await?;
+        let mut out = Vec::with_capacity(appends.len());
+        for append in appends {
+            let savepoint = txn.begin().await?;
+            match append_in(&savepoint, append, now).await {
+                Ok(()) => {
+                    savepoint.commit().await?;
+                    out.push(Ok(()));
+                }
+                Err(err) => {
+                    savepoint.rollback().await?;
+                    out.push(Err(err));
+                }
+            }
         }
-        article::Entity::update(row).exec(&txn).await?;
         txn.commit().await?;
-        Ok(())
+        Ok(out)
     }
 
     /// Flags an article for review (`Some(reason)`) or clears the flag (`None`). The moment an
@@ -194,4 +170,53 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+/// One article's share of a round (see [`Store::kb_append_round`]).
+async fn append_in<C: ConnectionTrait>(db: &C, append: KbAppend, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let KbAppend { article_id, updates, change } = append;
+    let article_id = article_id.as_str();
+    if updates.is_empty() {
+        return Ok(());
+    }
+    // The stage decision is made inside the transaction, against the row as it is now, so a
+    // concurrent approval cannot slip in between reading the stage and resetting it.
+    let current = article::Entity::find_by_id(article_id.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("article {article_id} does not exist")))?;
+    update::Entity::insert_many(updates.into_iter().map(|u| update::ActiveModel {
+        article_id: Set(article_id.to_owned()),
+        data: Set(u.data),
+        actor: Set(u.actor),
+        at: Set(now),
+        ..Default::default()
+    }))
+    .exec(db)
+    .await?;
+    let mut row = article::ActiveModel {
+        id: Set(article_id.to_owned()),
+        title: Set(change.title),
+        tags: Set(serde_json::json!(change.tags)),
+        content_hash: Set(change.content_hash.clone()),
+        last_editor: Set(change.editor.clone()),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    if current.content_hash != change.content_hash && current.stage != "draft" {
+        let (to, note) = if current.stage == "published" {
+            ("draft".to_owned(), "edited after publishing: a new draft".to_owned())
+        } else {
+            (
+                change.first_review_stage.clone(),
+                "edited during review: approvals bound to the old content no longer count".to_owned(),
+            )
+        };
+        let transition = Transition { from: current.stage.clone(), to, actor: change.editor.clone(), note };
+        row.stage = Set(transition.to.clone());
+        approval::Entity::delete_many().filter(approval::Column::ArticleId.eq(article_id)).exec(db).await?;
+        insert_transition(db, article_id, &transition, now).await?;
+    }
+    article::Entity::update(row).exec(db).await?;
+    Ok(())
 }

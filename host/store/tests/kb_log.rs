@@ -1,0 +1,61 @@
+//! The update log's group-commit round against a real SQLite file: appends for several articles
+//! commit together, and one that fails is undone alone, with its own error.
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use weft_store::StoreError;
+use weft_store::kb::{ArticleChange, KbAppend, LoggedUpdate, NewArticle};
+
+fn append(article: &str, bytes: &[u8], hash: &str) -> KbAppend {
+    KbAppend {
+        article_id: article.into(),
+        updates: vec![LoggedUpdate { data: bytes.to_vec(), actor: "ana".into() }],
+        change: ArticleChange {
+            title: format!("title of {article}"),
+            tags: vec![],
+            content_hash: hash.into(),
+            editor: "ana".into(),
+            first_review_stage: "expert-review".into(),
+        },
+    }
+}
+
+#[tokio::test]
+async fn a_failing_append_is_undone_alone_and_the_rest_of_the_round_commits() {
+    let t = fixtures::open_temp().await;
+    let store = &t.store;
+    store.kb_create_space("s", "S", &[]).await.expect("space");
+    for id in ["a1", "a2"] {
+        store
+            .kb_create_article(NewArticle {
+                id: id.into(),
+                space: "s".into(),
+                title: id.into(),
+                tags: vec![],
+                author: "ana".into(),
+                content_hash: "h0".into(),
+                verification_expires_at: None,
+                initial_update: vec![0, 0],
+            })
+            .await
+            .expect("article");
+    }
+
+    let round = store
+        .kb_append_round(vec![append("a1", &[1, 1], "h1"), append("gone", &[9], "hx"), append("a2", &[2, 2], "h2")])
+        .await
+        .expect("the round commits");
+    assert!(matches!(round[0], Ok(())), "{round:?}");
+    assert!(matches!(&round[1], Err(StoreError::NotFound(m)) if m.contains("gone")), "{round:?}");
+    assert!(matches!(round[2], Ok(())), "{round:?}");
+
+    for (id, bytes, hash) in [("a1", vec![1u8, 1], "h1"), ("a2", vec![2u8, 2], "h2")] {
+        let logged: Vec<Vec<u8>> =
+            store.kb_load_doc(id).await.expect("load").updates.into_iter().map(|(_, d)| d).collect();
+        assert_eq!(logged, vec![vec![0, 0], bytes], "{id}: the initial update, then the appended one");
+        let row = store.kb_article(id).await.expect("read").expect("exists");
+        assert_eq!((row.content_hash.as_str(), row.title), (hash, format!("title of {id}")));
+    }
+    assert!(store.kb_article("gone").await.expect("read").is_none());
+}
