@@ -1,12 +1,17 @@
 //! Article metadata rows. Content changes arrive with an update (see `log.rs`), so the row and the
 //! log never disagree about who edited last or what the content hash is.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use super::review::{Transition, insert_transition};
 use crate::entity::kb::{approval, article, update};
 use crate::{Store, StoreError};
+
+/// Log rows per insert statement.
+const INSERT_CHUNK: usize = 2_000;
 
 /// A new article with the update that creates its initial content.
 pub struct NewArticle {
@@ -95,28 +100,52 @@ impl Store {
             .await?)
     }
 
-    /// Appends a client's update and records what it changed, in one transaction: once this
-    /// returns the update survives a crash, and only then may it be acknowledged or broadcast.
-    /// Appends each article's integrated updates and the row they leave behind, for many
+    /// Appends each article's integrated updates and records what they changed, for many
     /// articles in one transaction: whatever the rooms queued while the previous round committed
-    /// costs one commit. Each append runs in its own savepoint, so one that fails (the article
-    /// was deleted, say) is undone alone and answered with its error; the others still commit.
+    /// costs one commit. Once this returns the updates survive a crash, and only then may they be
+    /// acknowledged or broadcast. The statements are batched too (one read of every row, one
+    /// insert of every update, an update per row): SQLite statements are the round's cost.
+    ///
+    /// An append for an article that no longer exists is answered `NotFound` and writes nothing;
+    /// a database error fails the whole round.
     pub async fn kb_append_round(&self, appends: Vec<KbAppend>) -> Result<Vec<Result<(), StoreError>>, StoreError> {
         let now = crate::now();
         let txn = self.db.begin().await?;
+        let ids: Vec<&str> = appends.iter().map(|a| a.article_id.as_str()).collect();
+        // The stage decisions are made inside the transaction, against the rows as they are now,
+        // so a concurrent approval cannot slip in between reading a stage and resetting it.
+        let mut rows: HashMap<String, article::Model> = article::Entity::find()
+            .filter(article::Column::Id.is_in(ids))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|row| (row.id.clone(), row))
+            .collect();
         let mut out = Vec::with_capacity(appends.len());
-        for append in appends {
-            let savepoint = txn.begin().await?;
-            match append_in(&savepoint, append, now).await {
-                Ok(()) => {
-                    savepoint.commit().await?;
-                    out.push(Ok(()));
-                }
-                Err(err) => {
-                    savepoint.rollback().await?;
-                    out.push(Err(err));
-                }
+        let mut logged = Vec::new();
+        for KbAppend { article_id, updates, change } in appends {
+            let Some(current) = rows.get_mut(&article_id) else {
+                out.push(Err(StoreError::NotFound(format!("article {article_id} does not exist"))));
+                continue;
+            };
+            if updates.is_empty() {
+                out.push(Ok(()));
+                continue;
             }
+            logged.extend(updates.into_iter().map(|u| update::ActiveModel {
+                article_id: Set(article_id.clone()),
+                data: Set(u.data),
+                actor: Set(u.actor),
+                at: Set(now),
+                ..Default::default()
+            }));
+            record_change(&txn, current, change, now).await?;
+            out.push(Ok(()));
+        }
+        // Four values a row; SQLite takes at most 32,766 bound values per statement.
+        let mut logged = logged.into_iter().peekable();
+        while logged.peek().is_some() {
+            update::Entity::insert_many(logged.by_ref().take(INSERT_CHUNK)).exec(&txn).await?;
         }
         txn.commit().await?;
         Ok(out)
@@ -172,30 +201,17 @@ impl Store {
     }
 }
 
-/// One article's share of a round (see [`Store::kb_append_round`]).
-async fn append_in<C: ConnectionTrait>(db: &C, append: KbAppend, now: DateTime<Utc>) -> Result<(), StoreError> {
-    let KbAppend { article_id, updates, change } = append;
-    let article_id = article_id.as_str();
-    if updates.is_empty() {
-        return Ok(());
-    }
-    // The stage decision is made inside the transaction, against the row as it is now, so a
-    // concurrent approval cannot slip in between reading the stage and resetting it.
-    let current = article::Entity::find_by_id(article_id.to_owned())
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("article {article_id} does not exist")))?;
-    update::Entity::insert_many(updates.into_iter().map(|u| update::ActiveModel {
-        article_id: Set(article_id.to_owned()),
-        data: Set(u.data),
-        actor: Set(u.actor),
-        at: Set(now),
-        ..Default::default()
-    }))
-    .exec(db)
-    .await?;
+/// Writes what an append changed about its article's row (`current`, kept up to date for a later
+/// append to the same article in the round): title, tags, hash, editor, and, when the content
+/// changed under review or after publishing, the stage it goes back to.
+async fn record_change<C: ConnectionTrait>(
+    db: &C,
+    current: &mut article::Model,
+    change: ArticleChange,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let mut row = article::ActiveModel {
-        id: Set(article_id.to_owned()),
+        id: Set(current.id.clone()),
         title: Set(change.title),
         tags: Set(serde_json::json!(change.tags)),
         content_hash: Set(change.content_hash.clone()),
@@ -214,9 +230,11 @@ async fn append_in<C: ConnectionTrait>(db: &C, append: KbAppend, now: DateTime<U
         };
         let transition = Transition { from: current.stage.clone(), to, actor: change.editor.clone(), note };
         row.stage = Set(transition.to.clone());
-        approval::Entity::delete_many().filter(approval::Column::ArticleId.eq(article_id)).exec(db).await?;
-        insert_transition(db, article_id, &transition, now).await?;
+        approval::Entity::delete_many().filter(approval::Column::ArticleId.eq(current.id.as_str())).exec(db).await?;
+        insert_transition(db, &current.id, &transition, now).await?;
+        current.stage = transition.to;
     }
+    current.content_hash = change.content_hash;
     article::Entity::update(row).exec(db).await?;
     Ok(())
 }
