@@ -14,15 +14,16 @@
 //! `cargo test --benches`, 2,000); the end-content check then compares against the replayed
 //! prefix applied to a plain string.
 
+#[path = "../tests/support/article.rs"]
+mod support;
+
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use weft_kb::doc::{self, Content};
+use weft_kb::doc;
 use weft_kb::{Access, Kb, KbConfig};
-use weft_store::Store;
-use weft_store::kb::NewArticle;
 use yrs::sync::{Message, SyncMessage};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
@@ -236,28 +237,7 @@ fn main() {
 /// frame through `Room::handle`.
 async fn server_path(updates: &[Vec<u8>], expected: &str) -> (Run, Duration, usize, usize) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&Store::sqlite_url(dir.path())).await.expect("store");
-    store.kb_create_space("bench", "Bench", &[]).await.expect("space");
-    let content = Content { title: "automerge-paper".into(), body: String::new(), tags: vec![] };
-    let initial = {
-        let d = doc::new_doc();
-        let mut txn = d.transact_mut();
-        doc::write_content_txn(&mut txn, &content);
-        txn.encode_update_v1()
-    };
-    store
-        .kb_create_article(NewArticle {
-            id: "a-trace".into(),
-            space: "bench".into(),
-            title: content.title.clone(),
-            tags: vec![],
-            author: "ana".into(),
-            content_hash: content.hash(),
-            verification_expires_at: None,
-            initial_update: initial,
-        })
-        .await
-        .expect("article");
+    let store = support::store_with_article(dir.path(), "bench", "a-trace", "automerge-paper").await;
     // Production compaction settings, so the compactor runs during the replay as it would live.
     let kb = Kb::open(store, KbConfig::new(dir.path().join("index"))).await.expect("kb");
     let access = Access { username: "ana".into(), admin: false, roles: BTreeSet::from(["kb-author".to_owned()]) };

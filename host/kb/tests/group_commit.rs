@@ -2,13 +2,14 @@
 //! updates integrated and committed together in rounds; every update that was answered is in the
 //! store, the article row describes the final content, and a reload equals the live document.
 
+#[path = "support/article.rs"]
+mod support;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use weft_kb::doc::{self, Content};
+use weft_kb::doc;
 use weft_kb::{Access, Kb, KbConfig};
-use weft_store::Store;
-use weft_store::kb::NewArticle;
 use yrs::sync::{Message, SyncMessage};
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, GetString, Options, Text, Transact};
@@ -19,28 +20,7 @@ const EDITS_EACH: usize = 40;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_editors_lose_nothing_across_group_commits() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&Store::sqlite_url(dir.path())).await.expect("store");
-    store.kb_create_space("s", "S", &[]).await.expect("space");
-    let content = Content { title: "together".into(), body: String::new(), tags: vec![] };
-    let initial = {
-        let d = doc::new_doc();
-        let mut txn = d.transact_mut();
-        doc::write_content_txn(&mut txn, &content);
-        txn.encode_update_v1()
-    };
-    store
-        .kb_create_article(NewArticle {
-            id: "a1".into(),
-            space: "s".into(),
-            title: content.title.clone(),
-            tags: vec![],
-            author: "ana".into(),
-            content_hash: content.hash(),
-            verification_expires_at: None,
-            initial_update: initial,
-        })
-        .await
-        .expect("article");
+    let store = support::store_with_article(dir.path(), "s", "a1", "together").await;
     let kb = Arc::new(Kb::open(store, KbConfig::new(dir.path().join("index"))).await.expect("kb"));
 
     let mut tasks = Vec::new();

@@ -5,7 +5,7 @@
 mod fixtures;
 
 use weft_store::StoreError;
-use weft_store::kb::{ArticleChange, KbAppend, LoggedUpdate, NewArticle};
+use weft_store::kb::{ArticleChange, KbAppend, LoggedUpdate};
 
 fn append(article: &str, bytes: &[u8], hash: &str) -> KbAppend {
     KbAppend {
@@ -25,19 +25,7 @@ async fn store_with(ids: &[&str]) -> fixtures::TempStore {
     let t = fixtures::open_temp().await;
     t.store.kb_create_space("s", "S", &[]).await.expect("space");
     for id in ids {
-        t.store
-            .kb_create_article(NewArticle {
-                id: (*id).into(),
-                space: "s".into(),
-                title: (*id).into(),
-                tags: vec![],
-                author: "ana".into(),
-                content_hash: "h0".into(),
-                verification_expires_at: None,
-                initial_update: vec![0, 0],
-            })
-            .await
-            .expect("article");
+        fixtures::kb_article(&t.store, "s", id).await;
     }
     t
 }

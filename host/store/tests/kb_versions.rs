@@ -4,7 +4,7 @@
 #[path = "support/fixtures.rs"]
 mod fixtures;
 
-use weft_store::kb::{NewArticle, NewVersion, Transition};
+use weft_store::kb::{NewVersion, Transition};
 
 /// More pairs than the search reconcile's batch (500), so one query holds a full batch.
 const ARTICLES: usize = 600;
@@ -16,19 +16,7 @@ async fn versions_in_returns_exactly_the_wanted_pairs_for_a_full_batch() {
     store.kb_create_space("s", "S", &[]).await.expect("space");
     for i in 0..ARTICLES {
         let id = format!("a{i}");
-        store
-            .kb_create_article(NewArticle {
-                id: id.clone(),
-                space: "s".into(),
-                title: format!("title {i}"),
-                tags: vec![],
-                author: "ana".into(),
-                content_hash: "h".into(),
-                verification_expires_at: None,
-                initial_update: vec![0, 0],
-            })
-            .await
-            .expect("article");
+        fixtures::kb_article(store, "s", &id).await;
         // Odd articles are published twice: the query must pick the asked version, not all.
         for _ in 0..(1 + i % 2) {
             let stage = store.kb_article(&id).await.expect("read").expect("exists").stage;
@@ -39,7 +27,7 @@ async fn versions_in_returns_exactly_the_wanted_pairs_for_a_full_batch() {
                     title: format!("title {i}"),
                     body: format!("body {i}"),
                     tags: vec![],
-                    content_hash: "h".into(),
+                    content_hash: "h0".into(),
                     published_by: "pat".into(),
                     transition: Transition {
                         from: stage,

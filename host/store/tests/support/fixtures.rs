@@ -39,3 +39,20 @@ pub fn plugin(name: &str, version: &str, component: &[u8]) -> NewPlugin {
         uploaded_by: "dev".to_owned(),
     }
 }
+
+/// An article (empty initial update, hash `h0`) in `space`, which must exist.
+pub async fn kb_article(store: &Store, space: &str, id: &str) {
+    store
+        .kb_create_article(weft_store::kb::NewArticle {
+            id: id.into(),
+            space: space.into(),
+            title: id.into(),
+            tags: vec![],
+            author: "ana".into(),
+            content_hash: "h0".into(),
+            verification_expires_at: None,
+            initial_update: vec![0, 0],
+        })
+        .await
+        .expect("article");
+}
