@@ -17,6 +17,10 @@ export class ReviewPanel {
   private readonly diffEl = h("div", { class: "diff-slot" });
   private readonly activityEl = h("div", { class: "activity" });
   private article: Article;
+  /** Ids stay the same across redraws (the panel redraws whenever the article is fetched again,
+   * which happens while people type), so a button's aria-describedby never points at an id that
+   * a redraw has just replaced. */
+  private readonly ids = uid("review");
 
   constructor(
     article: Article,
@@ -107,7 +111,7 @@ export class ReviewPanel {
     const add = (action: Action, label: Key, run: () => Promise<void>, extra?: HTMLElement) => {
       const allowed = this.article.allowed[action];
       if (!allowed) return; // the server does not offer this action to this person at all
-      const reasonId = uid(`reason-${action}`);
+      const reasonId = `${this.ids}-reason-${action}`;
       const button = h(
         "button",
         {
@@ -153,7 +157,7 @@ export class ReviewPanel {
       showMessage(t("approved"));
       await this.refreshAndDraw();
     });
-    const noteId = uid("changes-note");
+    const noteId = `${this.ids}-changes-note`;
     const note = h("textarea", { id: noteId, rows: 2, "data-testid": "changes-note" });
     add(
       "request_changes",
