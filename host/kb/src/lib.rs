@@ -68,11 +68,19 @@ pub struct KbConfig {
     pub compact_every: Duration,
     /// Log entries beyond the snapshot that make an article worth compacting.
     pub compact_min_updates: u64,
+    /// How often every space is checked for articles whose verification has lapsed (they are
+    /// also checked whenever a space is listed).
+    pub expiry_sweep_every: Duration,
 }
 
 impl KbConfig {
     pub fn new(index_dir: PathBuf) -> Self {
-        KbConfig { index_dir, compact_every: Duration::from_secs(10), compact_min_updates: 200 }
+        KbConfig {
+            index_dir,
+            compact_every: Duration::from_secs(10),
+            compact_min_updates: 200,
+            expiry_sweep_every: Duration::from_secs(15 * 60),
+        }
     }
 }
 
@@ -104,6 +112,7 @@ impl Kb {
         let done = kb.reconcile_search().await?;
         tracing::info!(indexed = done.indexed, removed = done.removed, "search index caught up with the store");
         compaction::spawn(kb.store.clone(), config.compact_every, config.compact_min_updates);
+        notes::spawn_expiry_sweep(&kb, config.expiry_sweep_every);
         Ok(kb)
     }
 

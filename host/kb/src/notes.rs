@@ -1,5 +1,7 @@
 //! Comments, transitions, outcomes and flags: what reviewers and workflows say about an article.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use weft_store::Principal;
@@ -181,7 +183,9 @@ impl Kb {
         })
     }
 
-    /// Flags published articles whose verification has lapsed. Run on listing and periodically.
+    /// Flags published articles whose verification has lapsed. Run on listing and by the sweep
+    /// ([`spawn_expiry_sweep`]), so an article nobody lists is flagged (and `article.flagged`
+    /// sent) too.
     pub async fn flag_expired(&self, space: &str) -> Result<(), KbError> {
         let now = Utc::now();
         for a in self.store.kb_articles(space).await? {
@@ -193,6 +197,31 @@ impl Kb {
                     format!("verification expired on {}; review and publish it again", expires.format("%Y-%m-%d"));
                 self.store.kb_set_flag(&a.id, Some(reason)).await?;
             }
+        }
+        Ok(())
+    }
+}
+
+/// Checks every space for lapsed verifications every `every`, until the knowledge base is dropped.
+pub(crate) fn spawn_expiry_sweep(kb: &Arc<Kb>, every: std::time::Duration) {
+    let kb = Arc::downgrade(kb);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(kb) = kb.upgrade() else { return };
+            if let Err(err) = kb.sweep_expired().await {
+                tracing::warn!(error = %err, "verification-expiry sweep failed; retrying on the next tick");
+            }
+        }
+    });
+}
+
+impl Kb {
+    async fn sweep_expired(&self) -> Result<(), KbError> {
+        for space in self.store.kb_spaces().await? {
+            self.flag_expired(&space.id).await?;
         }
         Ok(())
     }

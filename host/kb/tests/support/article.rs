@@ -11,6 +11,12 @@ use yrs::Transact;
 pub async fn store_with_article(dir: &Path, space: &str, article: &str, title: &str) -> Store {
     let store = Store::open(&Store::sqlite_url(dir)).await.expect("store");
     store.kb_create_space(space, space, &[]).await.expect("space");
+    add_article(&store, space, article, title).await;
+    store
+}
+
+/// Another article with a title and an empty body in an existing space.
+pub async fn add_article(store: &Store, space: &str, article: &str, title: &str) {
     let content = Content { title: title.into(), body: String::new(), tags: vec![] };
     let initial = {
         let d = doc::new_doc();
@@ -31,5 +37,4 @@ pub async fn store_with_article(dir: &Path, space: &str, article: &str, title: &
         })
         .await
         .expect("article");
-    store
 }
