@@ -11,12 +11,18 @@ use anyhow::{Context, bail};
 
 use crate::setup;
 
-/// (username, role, password): one user per role the plugin runtime uses so far.
+/// (username, role, password): one user per role (two reviewers, one per default review stage).
+/// Space roles for the kb users are granted by `demo_kb`.
 const DEMO_USERS: &[(&str, &str, &str)] = &[
     ("admin", "admin", "admin-demo-pass"),
     ("dev", "plugin-developer", "dev-demo-pass"),
     ("ops", "operator", "ops-demo-pass"),
     ("integrator", "integrator", "integrator-demo-pass"),
+    ("author", "kb-author", "author-demo-pass"),
+    ("reviewer", "kb-reviewer", "reviewer-demo-pass"),
+    ("verifier", "kb-reviewer", "verifier-demo-pass"),
+    ("publisher", "kb-publisher", "publisher-demo-pass"),
+    ("agent", "agent", "agent-demo-pass"),
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
@@ -101,6 +107,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             &["plugin", "publish", &path.to_string_lossy(), "--server", &server_url, "--token", &dev_token],
         )?;
     }
+    crate::demo_kb::seed(&weft, &server_url, &tokens, &data)?;
     let workflow = setup::root().join("workflows").join("inbound-ticket.yaml");
     run_weft(
         &weft,
@@ -127,7 +134,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_weft(weft: &Path, args: &[&str]) -> anyhow::Result<String> {
+pub(crate) fn run_weft(weft: &Path, args: &[&str]) -> anyhow::Result<String> {
     let out = Command::new(weft).args(args).stderr(Stdio::inherit()).output().context("running weft")?;
     if !out.status.success() {
         bail!("`weft {}` failed", args.first().copied().unwrap_or_default());
@@ -164,7 +171,7 @@ fn seed_users(weft: &Path, data: &Path) -> anyhow::Result<PathBuf> {
     Ok(tokens)
 }
 
-fn token_for(tokens: &Path, user: &str) -> anyhow::Result<String> {
+pub(crate) fn token_for(tokens: &Path, user: &str) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(tokens)?;
     text.lines()
         .find_map(|l| l.strip_prefix(&format!("{user}=")).map(str::to_string))

@@ -3,6 +3,7 @@
 
 mod demo;
 mod demo_directory;
+mod demo_kb;
 mod kb_editor;
 mod setup;
 

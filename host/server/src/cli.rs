@@ -53,6 +53,23 @@ pub enum Command {
     /// Master keys protecting personal data at rest (works on the data directory directly).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Call any API route with your token and print the JSON answer, e.g.
+    /// `weft api POST /v1/kb/spaces --json '{"id":"help","name":"Help"}'` (for scripts; the
+    /// routes are described at /v1/docs/).
+    Api(ApiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// HTTP method: GET, POST, PUT, PATCH or DELETE.
+    pub method: String,
+    /// Path on the server, starting with `/v1/`, query string included.
+    pub path: String,
+    /// JSON request body.
+    #[arg(long)]
+    pub json: Option<String>,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 #[derive(Debug, Args)]
@@ -297,6 +314,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(cmd) => audit::run(cmd).await,
         Command::Workflow(cmd) => workflow::run(cmd).await,
         Command::Keys(cmd) => keys::run(cmd).await.map(|()| ExitCode::SUCCESS),
+        Command::Api(args) => remote::api(args).await.map(|()| ExitCode::SUCCESS),
     }
 }
 

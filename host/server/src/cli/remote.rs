@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
-use super::{DeploymentCommand, RemoteArgs};
+use super::{ApiArgs, DeploymentCommand, RemoteArgs};
 
 pub(super) struct Client {
     http: reqwest::Client,
@@ -214,4 +214,26 @@ pub async fn deployment(cmd: DeploymentCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `weft api METHOD PATH [--json BODY]`.
+pub(super) async fn api(args: ApiArgs) -> anyhow::Result<()> {
+    let method = match args.method.to_ascii_uppercase().as_str() {
+        "GET" => reqwest::Method::GET,
+        "POST" => reqwest::Method::POST,
+        "PUT" => reqwest::Method::PUT,
+        "PATCH" => reqwest::Method::PATCH,
+        "DELETE" => reqwest::Method::DELETE,
+        other => bail!("unknown method {other:?}; use GET, POST, PUT, PATCH or DELETE"),
+    };
+    if !args.path.starts_with('/') {
+        bail!("the path {:?} must start with / (e.g. /v1/kb/spaces)", args.path);
+    }
+    let body = args
+        .json
+        .as_deref()
+        .map(serde_json::from_str::<Value>)
+        .transpose()
+        .context("--json is not valid JSON; quote it for your shell, e.g. --json '{\"id\":\"help\"}'")?;
+    send_json(&args.remote, method, &args.path, body).await
 }
