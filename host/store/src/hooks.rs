@@ -21,7 +21,7 @@ use crate::{Store, StoreError, now, validate};
 /// timestamp window"; a day also covers senders that retry for hours.
 pub const RECEIPT_RETENTION: Duration = Duration::from_secs(24 * 3600);
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct HookSecret {
     pub id: String,
     pub hook: String,

@@ -4,8 +4,9 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use weft_store::hooks::HookSecret;
 use weft_store::{AuditEvent, Role};
 
 use super::AppState;
@@ -19,18 +20,36 @@ pub struct CreateHookSecret {
     pub hook: String,
 }
 
+/// A new hook secret and its text, which is shown only in this answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CreatedHookSecret {
+    hook_secret: HookSecret,
+    /// `whsec_...`: sign requests with it; it cannot be read again.
+    secret: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct HookSecretList {
+    hook_secrets: Vec<HookSecret>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RetiredHookSecret {
+    hook_secret: HookSecret,
+}
+
 #[utoipa::path(
     post,
     path = "/v1/hook-secrets",
     tag = "hook-secrets",
     request_body = CreateHookSecret,
-    responses((status = 201, description = "Created; `secret` (whsec_...) is shown only in this answer", body = serde_json::Value)),
+    responses((status = 201, description = "Created; `secret` (whsec_...) is shown only in this answer", body = CreatedHookSecret)),
 )]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Json(body): Json<CreateHookSecret>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CreatedHookSecret>), ApiError> {
     caller.require(&[Role::Integrator], "hook-secret.write")?;
     let (secret, text) = state.store.add_hook_secret(&body.hook, caller.username()).await?;
     state
@@ -42,19 +61,19 @@ pub async fn create(
             details: json!({ "hook": secret.hook }),
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "hook_secret": secret, "secret": text }))))
+    Ok((StatusCode::CREATED, Json(CreatedHookSecret { hook_secret: secret, secret: text })))
 }
 
 #[utoipa::path(
     get,
     path = "/v1/hook-secrets",
     tag = "hook-secrets",
-    responses((status = 200, description = "The caller's hook secrets (all, for admins), without the secret text", body = serde_json::Value)),
+    responses((status = 200, description = "The caller's hook secrets (all, for admins), without the secret text", body = HookSecretList)),
 )]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<HookSecretList>, ApiError> {
     caller.require(&[Role::Integrator], "hook-secret.read")?;
     let owner = (!caller.0.has_role(Role::Admin, "*")).then(|| caller.username());
-    Ok(Json(json!({ "hook_secrets": state.store.hook_secrets(owner).await? })))
+    Ok(Json(HookSecretList { hook_secrets: state.store.hook_secrets(owner).await? }))
 }
 
 #[utoipa::path(
@@ -62,13 +81,13 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
     path = "/v1/hook-secrets/{id}",
     tag = "hook-secrets",
     params(("id" = String, Path, description = "The hook secret's id")),
-    responses((status = 200, description = "Retired: signatures made with it are refused from now on", body = serde_json::Value)),
+    responses((status = 200, description = "Retired: signatures made with it are refused from now on", body = RetiredHookSecret)),
 )]
 pub async fn retire(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RetiredHookSecret>, ApiError> {
     caller.require(&[Role::Integrator], "hook-secret.write")?;
     let visible = state
         .store
@@ -90,5 +109,5 @@ pub async fn retire(
             details: json!({ "hook": retired.hook }),
         })
         .await?;
-    Ok(Json(json!({ "hook_secret": retired })))
+    Ok(Json(RetiredHookSecret { hook_secret: retired }))
 }
