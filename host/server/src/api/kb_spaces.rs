@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use weft_kb::SpaceView;
 use weft_store::Role;
 use weft_store::kb::Stage;
@@ -25,6 +25,14 @@ pub struct NewSpace {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Members {
+    roles: Vec<String>,
+}
+
+/// A user's roles in a space, as stored.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Membership {
+    space: String,
+    username: String,
     roles: Vec<String>,
 }
 
@@ -61,15 +69,15 @@ pub async fn create(
     tag = "kb",
     params(("space" = String, Path, description = "Space id"), ("username" = String, Path, description = "User")),
     request_body = Members,
-    responses((status = 200, description = "The user's roles in the space", body = serde_json::Value)),
+    responses((status = 200, description = "The user's roles in the space", body = Membership)),
 )]
 pub async fn set_member(
     State(st): State<KbState>,
     caller: Caller,
     Path((space, username)): Path<(String, String)>,
     Json(body): Json<Members>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Membership>, ApiError> {
     caller.require(&[Role::Admin], "kb.member.set")?;
     st.kb.set_member(&space, &username, &body.roles, caller.username()).await.map_err(kb_error)?;
-    Ok(Json(serde_json::json!({"space": space, "username": username, "roles": body.roles})))
+    Ok(Json(Membership { space, username, roles: body.roles }))
 }

@@ -3,9 +3,9 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
-use weft_store::{AuditEvent, DEFAULT_SESSION_TTL};
+use weft_store::{AuditEvent, DEFAULT_SESSION_TTL, User};
 
 use super::AppState;
 use super::auth::{Caller, SESSION_COOKIE, session_cookie};
@@ -25,13 +25,19 @@ fn cookie(value: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
         .map_err(|_| ApiError::bad_request("could not build the session cookie"))
 }
 
+/// The signed-in user, with their role grants.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SignedInUser {
+    user: User,
+}
+
 #[utoipa::path(
     post,
     path = "/v1/sessions",
     tag = "sessions",
     request_body = Login,
     security(()),
-    responses((status = 201, description = "Signed in: the `weft_session` cookie is set; the body is the user", body = serde_json::Value, headers(("set-cookie" = String, description = "The HttpOnly session cookie")))),
+    responses((status = 201, description = "Signed in: the `weft_session` cookie is set; the body is the user", body = SignedInUser, headers(("set-cookie" = String, description = "The HttpOnly session cookie")))),
 )]
 pub async fn login(State(state): State<AppState>, Json(body): Json<Login>) -> Result<Response, ApiError> {
     let user = state.store.verify_password(&body.username, &body.password).await?;
@@ -55,7 +61,7 @@ pub async fn login(State(state): State<AppState>, Json(body): Json<Login>) -> Re
         ));
     };
     let session = state.store.create_session(&user.username, DEFAULT_SESSION_TTL).await?;
-    let mut response = (StatusCode::CREATED, Json(json!({ "user": user }))).into_response();
+    let mut response = (StatusCode::CREATED, Json(SignedInUser { user })).into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookie(&session, DEFAULT_SESSION_TTL.num_seconds())?);
     Ok(response)
 }
@@ -82,8 +88,8 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
     get,
     path = "/v1/sessions/me",
     tag = "sessions",
-    responses((status = 200, description = "The caller, with their roles", body = serde_json::Value)),
+    responses((status = 200, description = "The caller, with their roles", body = SignedInUser)),
 )]
-pub async fn me(caller: Caller) -> Json<serde_json::Value> {
-    Json(json!({ "user": caller.0.user }))
+pub async fn me(caller: Caller) -> Json<SignedInUser> {
+    Json(SignedInUser { user: caller.0.user })
 }

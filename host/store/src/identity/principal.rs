@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::roles::{Role, RoleGrant};
 use crate::StoreError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum UserKind {
     /// A person: signs in with a password and gets a browser session.
@@ -46,7 +46,7 @@ impl FromStr for UserKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Everything, within the grant's scope.
@@ -87,7 +87,7 @@ impl From<ParseRoleError> for StoreError {
 }
 
 /// A role held within a scope.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RoleGrant {
     pub role: Role,
     /// `*` (everywhere) or `<kind>:<name>`, e.g. `space:billing`.
