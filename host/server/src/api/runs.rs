@@ -3,9 +3,9 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use weft_store::{AuditEvent, Role, RunFilter, RunStatus};
+use weft_store::{AuditEvent, CaseRecord, CreditEntry, Role, RunFilter, RunStatus};
 
 use super::AppState;
 use super::auth::Caller;
@@ -142,20 +142,26 @@ pub async fn cancel(
     path = "/v1/cases/{ticket}",
     tag = "runs",
     params(("ticket" = String, Path, description = "Ticket id")),
-    responses((status = 200, description = "What workflows changed on the ticket: assignment, tags, escalation, fields, credits, messages", body = serde_json::Value)),
+    responses((status = 200, description = "What workflows changed on the ticket: assignment, tags, escalation, fields, redactions", body = CaseRecord)),
 )]
 pub async fn case(
     State(state): State<AppState>,
     caller: Caller,
     Path(ticket): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseRecord>, ApiError> {
     caller.require(&[Role::Operator, Role::Integrator, Role::Agent], "case.read")?;
     let record = state
         .store
         .get_case(&ticket)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no workflow has changed ticket {ticket} yet")))?;
-    Ok(Json(serde_json::to_value(record).unwrap_or_default()))
+    Ok(Json(record))
+}
+
+/// Every credit issued to a customer, oldest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CreditList {
+    items: Vec<CreditEntry>,
 }
 
 #[utoipa::path(
@@ -163,15 +169,15 @@ pub async fn case(
     path = "/v1/customers/{customer}/credits",
     tag = "runs",
     params(("customer" = String, Path, description = "Customer id")),
-    responses((status = 200, description = "The customer's credit history", body = serde_json::Value)),
+    responses((status = 200, description = "The customer's credit history", body = CreditList)),
 )]
 pub async fn credits(
     State(state): State<AppState>,
     caller: Caller,
     Path(customer): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CreditList>, ApiError> {
     caller.require(&[Role::Operator, Role::Integrator, Role::Agent], "case.read")?;
-    Ok(Json(json!({ "items": state.store.credit_history(&customer, 0).await? })))
+    Ok(Json(CreditList { items: state.store.credit_history(&customer, 0).await? }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

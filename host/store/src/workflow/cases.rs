@@ -7,7 +7,7 @@ use super::outbox::{case_slot, credit_slot, message_slot};
 use crate::entity::{case, credit, outbound_message};
 use crate::{Store, StoreError};
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CaseRecord {
     pub ticket_id: String,
     pub queue: Option<String>,
@@ -19,7 +19,7 @@ pub struct CaseRecord {
     pub effects_applied: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CreditEntry {
     /// The plugin's own idempotency key (without the customer prefix).
     pub key: String,
