@@ -123,10 +123,11 @@ impl Kb {
         let stages = self.stages_of(space).await?;
         let access = Access::of(&self.store, principal, space).await?;
         access.require_read(space)?;
-        self.flag_expired(space).await?;
+        let mut articles = self.store.kb_articles(space).await?;
+        self.flag_lapsed(&mut articles).await?;
         let soon = Utc::now() + chrono::Duration::days(EXPIRING_WITHIN_DAYS);
         let mut out = Vec::new();
-        for a in self.store.kb_articles(space).await? {
+        for a in articles {
             let keep = match filter {
                 Filter::All => true,
                 Filter::Mine => a.author == access.username && a.stage == "draft",

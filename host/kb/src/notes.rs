@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use weft_store::Principal;
-use weft_store::kb::{KbComment, KbTransition, NewComment};
+use weft_store::kb::{KbArticle, KbComment, KbTransition, NewComment};
 
 use crate::{Kb, KbError};
 
@@ -183,19 +183,28 @@ impl Kb {
         })
     }
 
-    /// Flags published articles whose verification has lapsed. Run on listing and by the sweep
+    /// Flags published articles whose verification has lapsed. Run by the sweep
     /// ([`spawn_expiry_sweep`]), so an article nobody lists is flagged (and `article.flagged`
-    /// sent) too.
+    /// sent) too; listing flags the rows it has already read ([`Kb::flag_lapsed`]).
     pub async fn flag_expired(&self, space: &str) -> Result<(), KbError> {
+        let mut articles = self.store.kb_articles(space).await?;
+        self.flag_lapsed(&mut articles).await
+    }
+
+    /// Flags the lapsed, not yet flagged articles among `articles`, and updates those rows to
+    /// match what was stored.
+    pub(crate) async fn flag_lapsed(&self, articles: &mut [KbArticle]) -> Result<(), KbError> {
         let now = Utc::now();
-        for a in self.store.kb_articles(space).await? {
+        for a in articles.iter_mut() {
             if let Some(expires) = a.verification_expires_at
                 && expires <= now
                 && !a.flagged
             {
                 let reason =
                     format!("verification expired on {}; review and publish it again", expires.format("%Y-%m-%d"));
-                self.store.kb_set_flag(&a.id, Some(reason)).await?;
+                self.store.kb_set_flag(&a.id, Some(reason.clone())).await?;
+                a.flagged = true;
+                a.flag_reason = Some(reason);
             }
         }
         Ok(())
