@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
 use serde::Serialize;
 
 use super::keyring::TENANT;
@@ -52,13 +54,21 @@ pub struct Erasure {
     pub data_key_destroyed: bool,
 }
 
-/// Rows grouped by the run they belong to, each group in the order the rows came.
-fn by_run<T>(rows: Vec<T>, run_of: impl Fn(&T) -> &String) -> HashMap<String, Vec<T>> {
-    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+/// The rows of `E` whose `run` column names one of `runs`, in `order`, grouped by run (each
+/// group in that order): one query for all of a customer's runs.
+async fn rows_by_run<E: EntityTrait>(
+    db: &DatabaseConnection,
+    run: E::Column,
+    order: E::Column,
+    runs: &[String],
+    run_of: impl Fn(&E::Model) -> &String,
+) -> Result<HashMap<String, Vec<E::Model>>, StoreError> {
+    let rows = E::find().filter(run.is_in(runs.iter().cloned())).order_by_asc(order).all(db).await?;
+    let mut out: HashMap<String, Vec<E::Model>> = HashMap::new();
     for row in rows {
         out.entry(run_of(&row).clone()).or_default().push(row);
     }
-    out
+    Ok(out)
 }
 
 fn refuse_tenant(customer: &str) -> Result<(), StoreError> {
@@ -114,30 +124,22 @@ impl Store {
             .into_iter()
             .map(|r| (r.id.clone(), r))
             .collect();
-        let mut attempts = by_run(
-            workflow_attempt::Entity::find()
-                .filter(workflow_attempt::Column::RunId.is_in(run_ids.clone()))
-                .order_by_asc(workflow_attempt::Column::Id)
-                .all(&self.db)
-                .await?,
-            |a| &a.run_id,
-        );
-        let mut effects = by_run(
-            workflow_outbox::Entity::find()
-                .filter(workflow_outbox::Column::RunId.is_in(run_ids.clone()))
-                .order_by_asc(workflow_outbox::Column::Key)
-                .all(&self.db)
-                .await?,
-            |e| &e.run_id,
-        );
-        let mut messages = by_run(
-            outbound_message::Entity::find()
-                .filter(outbound_message::Column::RunId.is_in(run_ids))
-                .order_by_asc(outbound_message::Column::Key)
-                .all(&self.db)
-                .await?,
-            |m| &m.run_id,
-        );
+        use {outbound_message as message, workflow_attempt as attempt, workflow_outbox as outbox};
+        let mut attempts =
+            rows_by_run::<attempt::Entity>(&self.db, attempt::Column::RunId, attempt::Column::Id, &run_ids, |a| {
+                &a.run_id
+            })
+            .await?;
+        let mut effects =
+            rows_by_run::<outbox::Entity>(&self.db, outbox::Column::RunId, outbox::Column::Key, &run_ids, |e| {
+                &e.run_id
+            })
+            .await?;
+        let mut messages =
+            rows_by_run::<message::Entity>(&self.db, message::Column::RunId, message::Column::Key, &run_ids, |m| {
+                &m.run_id
+            })
+            .await?;
         let mut runs = Vec::with_capacity(links.len());
         let mut tickets: Vec<String> = Vec::new();
         for link in &links {
